@@ -1,0 +1,17 @@
+export {};
+/**
+ * `npm run bench -- <name> [args]`: runs bench/<name>.ts. Each bench prints its figures as it
+ * goes and returns them; this runner prints them last as one JSON line.
+ * Benches: client, import, sync, numbers.
+ */
+const [name, ...args] = process.argv.slice(2);
+const BENCHES = ['client', 'import', 'sync', 'numbers'];
+
+if (!name || !BENCHES.includes(name)) {
+  console.error(`usage: npm run bench -- <${BENCHES.join('|')}> [args]`);
+  process.exit(2);
+}
+const mod = (await import(`./${name}.ts`)) as { default: (argv: string[]) => Promise<Record<string, unknown>> };
+const figures = await mod.default(args);
+console.log(JSON.stringify({ bench: name, ...figures }));
+process.exit(0);

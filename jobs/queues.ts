@@ -1,0 +1,61 @@
+/**
+ * Queue wiring. Queue names are nouns (STYLE.md §4): `sync` (nightly, import, plan, audit),
+ * `updox` (apply, numbers: the steps that call Updox), `mail` (report). Jobs carry ids, never data
+ * or secrets; the outbox in Postgres is the truth.
+ */
+import { FlowProducer, Queue, type DefaultJobOptions } from 'bullmq';
+import type { AppDeps } from '../src/app';
+import { createRedis, type Redis } from '../src/redis';
+import { DAY } from '../src/time';
+
+export const QUEUE_NAMES = ['sync', 'updox', 'mail'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Which queue each step (job name) runs on. Job name = step name = file name in jobs/. */
+export const STEP_QUEUE = {
+  nightly: 'sync',
+  import: 'sync',
+  plan: 'sync',
+  audit: 'sync',
+  apply: 'updox',
+  numbers: 'updox',
+  report: 'mail',
+} as const satisfies Record<string, QueueName>;
+export type StepName = keyof typeof STEP_QUEUE;
+
+export const defaultJobOptions: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+  // removeOnComplete.age is in SECONDS (bullmq#3540).
+  removeOnComplete: { age: (7 * DAY) / 1000, count: 2_000 },
+  removeOnFail: { age: (30 * DAY) / 1000 },
+};
+
+export interface Queues {
+  connection: Redis;
+  prefix: string;
+  queues: Record<QueueName, Queue>;
+  flow: FlowProducer;
+  close(): Promise<void>;
+}
+
+export function createQueues(deps: Pick<AppDeps, 'config'>): Queues {
+  const connection = createRedis(deps.config.redisUrl);
+  const prefix = deps.config.queuePrefix;
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
+  ) as Record<QueueName, Queue>;
+  const flow = new FlowProducer({ connection, prefix });
+  return {
+    connection,
+    prefix,
+    queues,
+    flow,
+    async close() {
+      await Promise.allSettled([...Object.values(queues).map((q) => q.close()), flow.close()]);
+      connection.disconnect();
+    },
+  };
+}
+
+export const queueFor = (q: Queues, step: StepName): Queue => q.queues[STEP_QUEUE[step]];

@@ -1,0 +1,66 @@
+/**
+ * Composition root: config → logger → pools → clients → { deps, close() }.
+ * Only this file constructs pools and clients (STYLE.md §3). Jobs, CLI commands and tests all
+ * receive the same AppDeps.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { createKnex } from './db/knex';
+import { createLogger } from './log';
+import { createRedis } from './redis';
+import { systemClock, type Clock } from './time';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  log: Logger;
+  db: Knex;
+  /** A shared Redis connection (rate limiter, locks). BullMQ gets its own connections. */
+  redis: Redis;
+  clock: Clock;
+}
+
+export interface App {
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  log?: Logger;
+  clock?: Clock;
+  dbPool?: { min: number; max: number };
+}
+
+export function createApp(config: Readonly<Config>, opts: AppOptions = {}): App {
+  const log = opts.log ?? createLogger(config.log);
+  const db = createKnex(config.databaseUrl, opts.dbPool);
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const deps: AppDeps = { config, log, db, redis, clock: opts.clock ?? systemClock };
+  let closed = false;
+  return {
+    deps,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([db.destroy(), redis.quit()]);
+    },
+  };
+}
+
+/** Close the app on SIGTERM/SIGINT (graceful shutdown); a second signal exits at once. */
+export function closeOnSignals(close: () => Promise<void>, log: Logger): void {
+  let closing = false;
+  const handler = (signal: string) => {
+    if (closing) process.exit(130);
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    close().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

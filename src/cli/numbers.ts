@@ -1,0 +1,65 @@
+/**
+ * `updox-sync numbers`: pull SmsSendNumberList for every active account (or --account ones), record
+ * statuses and their changes, and print what needs attention: overdue and rejected numbers,
+ * accounts without a number, accounts the vendor refused (4011). A 4015 halts (exit code 5).
+ */
+import type { AppDeps } from '../app';
+import { pullNumbers, type PullStats } from '../sms/numbers';
+import type { UpdoxClient } from '../updox/types';
+import type { RegisterCommand } from './context';
+
+interface Opts { account?: string[]; json?: boolean; concurrency?: string }
+
+type CreateClient = (cfg: AppDeps['config']['updox'], o: { redis: AppDeps['redis']; log: AppDeps['log']; limiterKey: string }) => UpdoxClient;
+
+/**
+ * The lead will provide the client in AppDeps; until then the command builds it. Imported lazily
+ * so the rest of the CLI loads even where the client module is missing.
+ */
+async function createClient(deps: AppDeps): Promise<UpdoxClient> {
+  const spec = '../updox/client';
+  const mod = (await import(spec)) as { createUpdoxClient: CreateClient };
+  return mod.createUpdoxClient(deps.config.updox, { redis: deps.redis, log: deps.log, limiterKey: `${deps.config.queuePrefix}:updox-limiter` });
+}
+
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command('numbers')
+    .description('pull SMS numbers and their verification status for every active account')
+    .option('--account <id...>', 'only these accounts')
+    .option('--concurrency <n>', 'calls in flight (default UPDOX_MAX_IN_FLIGHT)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: Opts) => {
+      await ctx.withApp(async (deps) => {
+        const client = await createClient(deps);
+        try {
+          const stats = await pullNumbers(deps, client, {
+            ...(opts.account ? { accountIds: opts.account } : {}),
+            ...(opts.concurrency ? { concurrency: Math.max(1, Number(opts.concurrency) || 1) } : {}),
+          });
+          ctx.print(opts.json ? JSON.stringify(stats) : describe(stats));
+        } finally {
+          await client.close();
+        }
+      });
+    });
+};
+
+function describe(s: PullStats): string {
+  const lines = [
+    `asked ${s.accounts} account(s) in ${(s.durationMs / 1000).toFixed(1)} s: ${s.listed} listed, ${s.numbers} number(s); `
+      + `${s.inserted} new, ${s.changed} changed, ${s.missing} no longer listed; ${s.events} status event(s)`,
+  ];
+  const list = (title: string, items: string[]) => {
+    if (!items.length) return;
+    lines.push(`${title} (${items.length}):`);
+    for (const i of items.slice(0, 50)) lines.push(`  ${i}`);
+    if (items.length > 50) lines.push(`  … and ${items.length - 50} more (use --json for all)`);
+  };
+  list('overdue (pending too long)', s.overdue.map((r) => `${r.accountId}  ${r.number}  pending since ${r.since}`));
+  list('rejected', s.rejected.map((r) => `${r.accountId}  ${r.number}  since ${r.since}`));
+  list('accounts without a number', s.accountsWithoutNumber);
+  list('accounts refused by the vendor (4011: unknown or inactive)', s.unauthorizedAccounts);
+  list('accounts that failed', s.failedAccounts.map((f) => `${f.accountId}  ${f.outcome} ${f.code ?? ''} ${f.message}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,292 @@
+/**
+ * Configuration: one zod schema, loaded once from the environment and a YAML/JSON config file.
+ * This is the only module that reads process.env (callers pass `env` in). Every problem is
+ * reported at once, each naming its variable or key. Secrets come only from the environment.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/** Canonical roster fields; a source's column mapping maps these to its headers or columns. */
+export const ROSTER_FIELDS = [
+  'externalId', 'name', 'address1', 'address2', 'city', 'state', 'postal', 'postalExt', 'country',
+  'phone', 'fax', 'websiteUrl', 'alternativeWebsiteUrl', 'websiteAddress', 'timeZone',
+  'directDomain', 'directAddress', 'managerEmail', 'active',
+] as const;
+export type RosterField = (typeof ROSTER_FIELDS)[number];
+
+const email = z.string().trim().toLowerCase().email();
+const share = z.coerce.number().min(0).max(1);
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+/** field → header (CSV) or column (DB). Unmapped fields are "keep" in the plan. */
+const mappingSchema = z.partialRecord(z.enum(ROSTER_FIELDS), z.string().min(1)).optional();
+
+const assignSchema = z
+  .discriminatedUnion('by', [
+    z.object({ by: z.literal('column') , default: email.optional() }),
+    z.object({
+      by: z.literal('rules'),
+      rules: z.array(z.object({
+        manager: email,
+        states: z.array(z.string().length(2).toUpperCase()).optional(),
+        externalIdPrefix: z.string().optional(),
+      })).min(1),
+      default: email.optional(),
+    }),
+    z.object({ by: z.literal('single'), manager: email }),
+  ])
+  .default({ by: 'column' });
+
+const accountIdSchema = z
+  .object({
+    prefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore only').default(''),
+    /** Characters allowed in an accountId; others are replaced by `-` and the id gets a hash suffix. */
+    charset: z.string().default('A-Za-z0-9._-'),
+    maxLength: z.coerce.number().int().min(8).max(255).default(64),
+  })
+  .default({ prefix: '', charset: 'A-Za-z0-9._-', maxLength: 64 });
+
+const commonSource = {
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, dash, underscore'),
+  mapping: mappingSchema,
+  placeholders: z.array(z.string()).default(['NOT AVAILABLE', 'N/A', 'NA', '<UNAVAIL>', '-', 'NULL', 'NONE']),
+  /** When true, a practice we manage that is absent from this roster is deactivated. Off by default. */
+  fullRoster: z.boolean().default(false),
+  accountId: accountIdSchema,
+  /** cron expression for the nightly run (registered by `updox-sync schedule`). */
+  schedule: z.string().optional(),
+  timezone: z.string().default('UTC'),
+  assign: assignSchema,
+  /** A file whose share of invalid rows exceeds this fails the import before anything downstream. */
+  maxInvalidShare: share.default(0.5),
+  /** Default time zone from the state when the roster has none. */
+  timeZoneFromState: z.boolean().default(true),
+};
+
+const csvSource = z.object({
+  ...commonSource,
+  kind: z.literal('csv'),
+  /** A file path, or a glob / folder where the newest matching file wins. Relative to the config file (resolved to absolute by loadConfig). */
+  path: z.string().min(1),
+  encoding: z.enum(['auto', 'utf8', 'windows-1252', 'latin1']).default('auto'),
+  delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+});
+
+const dbSource = z.object({
+  ...commonSource,
+  kind: z.literal('db'),
+  client: z.enum(['pg', 'mysql2']),
+  /** Name of the environment variable holding the connection URL (credentials never in the file). */
+  urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
+  query: z.string().optional(),
+  table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).optional(),
+}).refine((s) => Boolean(s.query) !== Boolean(s.table), { message: 'give exactly one of query or table' });
+
+export const sourceSchema = z.discriminatedUnion("kind", [csvSource, dbSource]);
+export type SourceConfig = z.infer<typeof csvSource> | z.infer<typeof dbSource>;
+export type CsvSourceConfig = z.infer<typeof csvSource>;
+export type DbSourceConfig = z.infer<typeof dbSource>;
+
+export const fileSchema = z.object({
+  partner: z.object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    /** Partner business details used for SMS verification of indirect accounts (updox-api.md, partner notes). */
+    businessDetails: z.object({
+      website: z.string().default(''),
+      contactFirstName: z.string().default(''),
+      contactLastName: z.string().default(''),
+      contactEmail: z.string().default(''),
+      contactPhone: z.string().default(''),
+    }),
+  }),
+  managers: z.array(z.object({ name: z.string().min(1), email })).default([]),
+  /** Receive the partner-wide report. */
+  admins: z.array(email).default([]),
+  sources: z.array(z.unknown()).min(1),
+  guardrails: z.object({
+    maxDeactivateShare: share.default(0.05),
+    maxChangeShare: share.default(0.25),
+    /** Below this many known practices the guardrail does not apply (tiny partners). */
+    minKnownPractices: z.coerce.number().int().min(0).default(20),
+  }).default({ maxDeactivateShare: 0.05, maxChangeShare: 0.25, minKnownPractices: 20 }),
+  sync: z.object({
+    conflictPolicy: z.enum(['roster-wins', 'remote-wins']).default('roster-wins'),
+    maxAttempts: z.coerce.number().int().min(1).max(50).default(6),
+    applyConcurrency: z.coerce.number().int().min(1).max(256).default(16),
+  }).default({ conflictPolicy: 'roster-wins', maxAttempts: 6, applyConcurrency: 16 }),
+  numbers: z.object({
+    pendingBusinessDays: z.coerce.number().int().min(1).default(3),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    schedule: z.string().default('0 */6 * * *'),
+  }).default({ pendingBusinessDays: 3, holidays: [], schedule: '0 */6 * * *' }),
+  reports: z.object({
+    period: z.enum(['daily', 'weekly']).default('daily'),
+    outDir: z.string().default('out/reports'),
+    schedule: z.string().default('0 7 * * *'),
+  }).default({ period: 'daily', outDir: 'out/reports', schedule: '0 7 * * *' }),
+});
+
+export const envSchema = z.object({
+  configFile: z.string().min(1),
+  databaseUrl: z.string().url(),
+  redisUrl: z.string().url(),
+  queuePrefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('updox-sync'),
+  updox: z.object({
+    baseUrl: z.string().url(),
+    applicationId: z.string().min(1),
+    applicationPassword: z.string().min(1),
+    /** Optional HMAC layer secret (updox-api.md §1.3). */
+    hmacSecret: z.string().optional(),
+    requestsPerSecond: z.coerce.number().positive().default(5),
+    maxInFlight: z.coerce.number().int().positive().default(8),
+    timeoutMs: z.coerce.number().int().positive().default(30_000),
+    maxRetries: z.coerce.number().int().min(0).default(5),
+  }),
+  smtp: z.object({
+    url: z.string().optional(),
+    from: z.string().default('updox-sync <no-reply@localhost>'),
+  }),
+  http: z.object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().default('127.0.0.1'),
+    webhookSecret: z.string().optional(),
+    /** Maximum age of a webhook timestamp before it is refused as stale. */
+    webhookToleranceSec: z.coerce.number().int().positive().default(300),
+    dashboardUser: z.string().optional(),
+    dashboardPassword: z.string().optional(),
+  }),
+  log: z.object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    pretty: boolish.default(false),
+  }),
+});
+
+export type FileConfig = Omit<z.infer<typeof fileSchema>, 'sources'> & { sources: SourceConfig[] };
+export type Config = z.infer<typeof envSchema> & FileConfig & { configDir: string };
+export type UpdoxConfig = Config['updox'];
+
+type Env = Record<string, string | undefined>;
+
+/** Maps environment variables to the schema's shape; the names are documented in README. */
+export function fromEnv(env: Env): Record<string, unknown> {
+  const v = (k: string) => (env[k] === '' ? undefined : env[k]);
+  return {
+    configFile: v('UPDOX_SYNC_CONFIG') ?? 'config/example.yaml',
+    databaseUrl: v('DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/updox_sync',
+    redisUrl: v('REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    queuePrefix: v('QUEUE_PREFIX'),
+    updox: {
+      baseUrl: v('UPDOX_BASE_URL'),
+      applicationId: v('UPDOX_APPLICATION_ID'),
+      applicationPassword: v('UPDOX_APPLICATION_PASSWORD'),
+      hmacSecret: v('UPDOX_HMAC_SECRET'),
+      requestsPerSecond: v('UPDOX_REQUESTS_PER_SECOND'),
+      maxInFlight: v('UPDOX_MAX_IN_FLIGHT'),
+      timeoutMs: v('UPDOX_TIMEOUT_MS'),
+      maxRetries: v('UPDOX_MAX_RETRIES'),
+    },
+    smtp: { url: v('SMTP_URL'), from: v('MAIL_FROM') },
+    http: {
+      port: v('HTTP_PORT'),
+      host: v('HTTP_HOST'),
+      webhookSecret: v('WEBHOOK_SECRET'),
+      webhookToleranceSec: v('WEBHOOK_TOLERANCE_SEC'),
+      dashboardUser: v('DASHBOARD_USER'),
+      dashboardPassword: v('DASHBOARD_PASSWORD'),
+    },
+    log: { level: v('LOG_LEVEL'), pretty: v('LOG_PRETTY') },
+  };
+}
+
+/** Which env variable feeds each schema path, for error messages. */
+const ENV_NAMES: Record<string, string> = {
+  configFile: 'UPDOX_SYNC_CONFIG', databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL', queuePrefix: 'QUEUE_PREFIX',
+  'updox.baseUrl': 'UPDOX_BASE_URL', 'updox.applicationId': 'UPDOX_APPLICATION_ID',
+  'updox.applicationPassword': 'UPDOX_APPLICATION_PASSWORD', 'updox.hmacSecret': 'UPDOX_HMAC_SECRET',
+  'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
+  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES',
+  'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
+  'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
+  'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
+  'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
+};
+export const ENV_VARIABLES = ENV_NAMES;
+
+function issuesToProblems(issues: readonly z.core.$ZodIssue[], describe: (p: string) => string): string[] {
+  return issues.map((i) => {
+    const p = i.path.map(String).join('.');
+    const message = /received undefined/.test(i.message) ? 'required but not set' : i.message;
+    return `${describe(p)}: ${message}`;
+  });
+}
+
+/** Reads and validates the config file; returns problems instead of throwing so all are reported at once. */
+export function parseConfigFile(file: string): { value?: FileConfig; problems: string[] } {
+  if (!existsSync(file)) return { problems: [`UPDOX_SYNC_CONFIG: config file not found: ${file}`] };
+  let raw: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    return { problems: [`${file}: cannot parse: ${(err as Error).message}`] };
+  }
+  const res = fileSchema.safeParse(raw);
+  const problems: string[] = [];
+  if (!res.success) problems.push(...issuesToProblems(res.error.issues, (p) => `${file}: ${p || '(root)'}`));
+  const sources: SourceConfig[] = [];
+  const rawSources = (raw as { sources?: unknown })?.sources;
+  if (Array.isArray(rawSources)) {
+    rawSources.forEach((s, i) => {
+      const r = sourceSchema.safeParse(s);
+      if (r.success) sources.push(r.data as SourceConfig);
+      else problems.push(...issuesToProblems(r.error.issues, (p) => `${file}: sources.${i}${p ? '.' + p : ''}`));
+    });
+    const names = sources.map((s) => s.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) problems.push(`${file}: sources: duplicate source name "${dup}"`);
+  }
+  if (problems.length || !res.success) return { problems };
+  return { value: { ...res.data, sources }, problems };
+}
+
+/**
+ * Load, validate and freeze the configuration. Throws ConfigError listing every problem.
+ * `overrides` lets the demo and tests set values without touching process.env.
+ */
+export function loadConfig(env: Env = process.env, overrides: Env = {}): Readonly<Config> {
+  const merged = { ...env, ...overrides };
+  const envRes = envSchema.safeParse(fromEnv(merged));
+  const problems: string[] = [];
+  if (!envRes.success) {
+    problems.push(...issuesToProblems(envRes.error.issues, (p) => ENV_NAMES[p] ?? p));
+  }
+  const configFile = path.resolve(merged.UPDOX_SYNC_CONFIG || 'config/example.yaml');
+  const file = parseConfigFile(configFile);
+  problems.push(...file.problems);
+  if (problems.length || !envRes.success || !file.value) throw new ConfigError(problems);
+  const configDir = path.dirname(configFile);
+  // Paths in the config file are relative to the file itself, so it can be run from anywhere.
+  const sources = file.value.sources.map((s) => (s.kind === 'csv' ? { ...s, path: path.resolve(configDir, s.path) } : s));
+  const reports = { ...file.value.reports, outDir: path.resolve(configDir, file.value.reports.outDir) };
+  const config: Config = { ...envRes.data, ...file.value, sources, reports, configFile, configDir };
+  return deepFreeze(config);
+}
+
+/** Reads a partner-DB URL from the environment variable a db source names. */
+export function sourceDbUrl(source: DbSourceConfig, env: Env = process.env): string {
+  const url = env[source.urlEnv];
+  if (!url) throw new ConfigError([`${source.urlEnv}: not set (source "${source.name}" reads its connection URL from it)`]);
+  return url;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}

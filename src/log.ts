@@ -1,0 +1,51 @@
+/**
+ * The root logger (pino). JSON to stdout; pretty only when LOG_PRETTY=true (development).
+ * Secrets are redacted at creation with fixed paths (pinojs/pino docs/redaction.md). The Updox
+ * client also strips `auth` before logging a request; redaction is the second net.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'auth',
+  '*.auth',
+  'auth.applicationPassword',
+  '*.applicationPassword',
+  'applicationPassword',
+  '*.password',
+  'password',
+  '*.pass',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  'smtp.url',
+  'smtp.pass',
+  'databaseUrl',
+  '*.databaseUrl',
+  'url',
+  '*.hmacSecret',
+  'hmacSecret',
+  '*.webhookSecret',
+  'webhookSecret',
+  '*.dashboardPassword',
+];
+
+export interface LogOptions {
+  level: string;
+  pretty?: boolean;
+}
+
+export function createLogger(opts: LogOptions, destination?: DestinationStream): Logger {
+  const base = {
+    level: opts.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { app: 'updox-sync' },
+  };
+  if (destination) return pino(base, destination);
+  if (opts.pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2 } } });
+  }
+  // stderr, so commands can print their summary (or --json) on stdout cleanly.
+  return pino(base, pino.destination(2));
+}

@@ -1,0 +1,163 @@
+/**
+ * importRoster: stream a source (CSV file or partner DB), normalize and validate each row, stage
+ * valid rows in roster_rows and bad ones (with every reason) in roster_quarantine, and record the
+ * run's import stats, managed fields and input. A file-level failure throws BadInputError and
+ * leaves nothing staged (one transaction, rolled back).
+ */
+import type { AppDeps } from '../app';
+import type { RosterField, SourceConfig } from '../config';
+import { BadInputError } from '../errors';
+import type { PracticeField } from '../practice';
+import { deriveAccountId } from '../sync/account-id';
+import { openCsvSource } from './csv-source';
+import { openDbSource } from './db-source';
+import { chooseMapping, duplicateHeaders, REQUIRED_FIELDS, type Mapping } from './header-synonyms';
+import { managedFieldsOf } from './managed-fields';
+import { makeRules, normalizeRow, type RawFields } from './normalize';
+import type { RecordSource } from './record-source';
+import { resolveCsvPath } from './resolve-path';
+import { createStager } from './stage';
+
+export interface ImportOptions {
+  runId: string;
+  source: SourceConfig;
+  file?: string;
+  mapping?: Partial<Record<RosterField, string>>;
+  onProgress?: (p: { rows: number; bytes?: number; totalBytes?: number }) => void;
+  errorsOut?: string;
+}
+export interface ImportStats { read: number; valid: number; quarantined: number; byReason: Record<string, number>; warnings: Record<string, number> }
+export interface ImportResult {
+  stats: ImportStats;
+  mapping: Partial<Record<RosterField, string>>;
+  managedFields: PracticeField[];
+  input: string;
+  encoding?: string;
+  delimiter?: string;
+}
+
+const PROGRESS_EVERY = 5000;
+
+export async function importRoster(deps: AppDeps, opts: ImportOptions): Promise<ImportResult> {
+  const { source } = opts;
+  const log = deps.log.child({ runId: opts.runId, source: source.name });
+  const explicit: Mapping | undefined = opts.mapping ?? source.mapping;
+  const src = await openSource(source, opts, explicit);
+  try {
+    return await importFrom(deps, opts, src, explicit, log);
+  } finally {
+    await src.close().catch(() => {});
+  }
+}
+
+async function openSource(source: SourceConfig, opts: ImportOptions, explicit: Mapping | undefined): Promise<RecordSource> {
+  if (source.kind === 'csv' || opts.file) {
+    const file = opts.file ?? (source.kind === 'csv' ? await resolveCsvPath(source.path) : '');
+    const csv = source.kind === 'csv' ? source : { encoding: 'auto' as const, delimiter: 'auto' as const };
+    return openCsvSource(file, csv);
+  }
+  return openDbSource(source, explicit ? [...new Set(Object.values(explicit))] : []);
+}
+
+async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource, explicit: Mapping | undefined, log: AppDeps['log']): Promise<ImportResult> {
+  const { source } = opts;
+  const where = src.input;
+  const dups = duplicateHeaders(src.headers);
+  if (dups.length) {
+    throw new BadInputError('IMPORT_DUPLICATE_HEADER', `${where}: duplicate header(s): ${dups.join(', ')}`, { details: { input: where, headers: dups } });
+  }
+  const choice = chooseMapping(src.headers, explicit);
+  if (choice.missing.length) {
+    const required = choice.missing.filter((m) => REQUIRED_FIELDS.includes(m.field));
+    const code = required.length ? 'IMPORT_REQUIRED_FIELD_UNMAPPED' : 'IMPORT_MAPPED_COLUMN_MISSING';
+    throw new BadInputError(code, `${where}: mapped column(s) not found: ${choice.missing.map((m) => `${m.field} → "${m.header}"`).join(', ')}; columns are: ${preview(src.headers)}${delimiterHint(src)}`, {
+      details: { input: where, missing: choice.missing },
+    });
+  }
+  const unmapped = REQUIRED_FIELDS.filter((f) => choice.index[f] === undefined);
+  if (unmapped.length && !explicit && Object.keys(choice.index).length === 0 && src.headers.some((h) => /\d/.test(h))) {
+    throw new BadInputError('IMPORT_NO_HEADER', `${where}: the first row looks like data, not a header: ${preview(src.headers)}`, { details: { input: where } });
+  }
+  if (unmapped.length) {
+    throw new BadInputError('IMPORT_REQUIRED_FIELD_UNMAPPED', `${where}: required field(s) ${unmapped.join(', ')} not mapped (no mapping given and no header matched); columns are: ${preview(src.headers)}${delimiterHint(src)}`, {
+      details: { input: where, unmapped },
+    });
+  }
+  const mapping = choice.mapping;
+  const mappedFields = Object.keys(choice.index) as RosterField[];
+  const rules = makeRules(source, mappedFields);
+  const managedFields = managedFieldsOf(mappedFields, source.timeZoneFromState);
+  const idx = mappedFields.map((f) => [f, choice.index[f]!] as const);
+  log.info({ mapping, input: where, encoding: src.encoding, delimiter: src.delimiter }, 'import started');
+
+  const stager = await createStager(deps.db, opts.runId);
+  const warnings: Record<string, number> = {};
+  let read = 0;
+  try {
+    for await (const rec of src.records) {
+      read++;
+      const cells = rec.cells;
+      const raw: RawFields = {};
+      for (const [f, i] of idx) raw[f] = cells[i];
+      const res = normalizeRow(raw, rules);
+      for (const w of res.warnings) {
+        const k = `${w.field}:${w.rule}`;
+        warnings[k] = (warnings[k] ?? 0) + 1;
+      }
+      let issues = res.ok ? null : res.issues;
+      const extra = cells.length > src.headers.length && cells.slice(src.headers.length).some((c) => c && c.trim() !== '');
+      if (cells.length < src.headers.length || extra) {
+        const issue = { field: '(row)', value: null, rule: 'column_count', message: `row has ${cells.length} cells, the header has ${src.headers.length}` };
+        issues = issues ? [issue, ...issues] : [issue];
+      }
+      const p = issues
+        ? stager.addQuarantined(rec.row, res.ok ? res.row.externalId : res.externalId, rawRecord(src.headers, cells), issues)
+        : res.ok && stager.addValid(rec.row, res.row.externalId, deriveAccountId(res.row.externalId, source.accountId), res.row.values, res.row.managerEmail, res.warnings);
+      if (p) await p;
+      if (opts.onProgress && read % PROGRESS_EVERY === 0) opts.onProgress({ rows: read, bytes: src.bytesRead(), totalBytes: src.totalBytes });
+    }
+    if (read === 0) throw new BadInputError('IMPORT_NO_ROWS', `${where}: the roster has a header but no rows`, { details: { input: where } });
+    const tFinish = performance.now();
+    const moved = await stager.finish();
+    log.debug({ finishMs: Math.round(performance.now() - tFinish) }, "staging moved");
+    const byReason = await stager.reasons();
+    const stats: ImportStats = { read, valid: moved.valid, quarantined: moved.quarantined, byReason, warnings };
+    opts.onProgress?.({ rows: read, bytes: src.bytesRead(), totalBytes: src.totalBytes });
+    if (opts.errorsOut) await stager.writeErrors(opts.errorsOut);
+    if (stats.quarantined / read > source.maxInvalidShare) {
+      throw new BadInputError('IMPORT_TOO_MANY_INVALID', `${where}: ${stats.quarantined} of ${read} rows are invalid (more than ${Math.round(source.maxInvalidShare * 100)}%); top reasons: ${topReasons(byReason)}`, {
+        details: { input: where, stats },
+      });
+    }
+    const importStats = { ...stats, mapping, encoding: src.encoding, delimiter: src.delimiter };
+    await stager.updateRun({ importStats, managedFields, input: src.input });
+    await stager.commit();
+    log.info({ read, valid: stats.valid, quarantined: stats.quarantined }, 'import finished');
+    return { stats, mapping, managedFields, input: src.input, encoding: src.encoding, delimiter: src.delimiter };
+  } catch (err) {
+    await stager.rollback();
+    throw err;
+  }
+}
+
+function rawRecord(headers: readonly string[], cells: readonly (string | null)[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  const n = Math.max(headers.length, cells.length);
+  for (let i = 0; i < n; i++) out[headers[i] || `column_${i + 1}`] = cells[i] ?? null;
+  return out;
+}
+
+const preview = (headers: readonly string[]) => {
+  const shown = headers.slice(0, 12).map((h) => `"${h.length > 40 ? h.slice(0, 40) + '…' : h}"`).join(', ');
+  return headers.length > 12 ? `${shown}, … (${headers.length} in all)` : shown;
+};
+
+function delimiterHint(src: RecordSource): string {
+  if (src.headers.length !== 1 || !src.delimiter) return '';
+  const other = [',', ';', '\t', '|'].find((d) => d !== src.delimiter && src.headers[0]!.includes(d));
+  return other ? ` (the header holds "${other === '\t' ? '\\t' : other}": wrong delimiter? this file was read with "${src.delimiter === '\t' ? '\\t' : src.delimiter}")` : '';
+}
+
+export const topReasons = (byReason: Record<string, number>, n = 3): string =>
+  Object.entries(byReason).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
+

@@ -1,0 +1,241 @@
+/**
+ * One roster row → a normalized practice, or every problem with it. Pure: no I/O, no clock.
+ * Cells arrive as strings (or null) keyed by roster field; placeholders and whitespace-only
+ * cells are empty. Each field rule lives in a small helper (normalize-phone, -postal, -url,
+ * us-states); the final shape is checked by a zod schema (lengths, formats).
+ */
+import { z } from 'zod';
+import type { RosterField, SourceConfig } from '../config';
+import type { PracticeValues } from '../practice';
+import type { CellIssue, CellResult } from './field-result';
+import { clip, normalizePhone } from './normalize-phone';
+import { normalizePostal } from './normalize-postal';
+import { normalizeUrl } from './normalize-url';
+import { lookupState, STATE_NAMES, STATE_TIME_ZONE, TIME_ZONE_ALIASES, US_TIME_ZONES } from './us-states';
+
+export type RawFields = Partial<Record<RosterField, string | null | undefined>>;
+
+export interface Issue {
+  field: string;
+  value: string | null;
+  rule: string;
+  message: string;
+}
+export interface Warning {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export interface NormalizedRow {
+  externalId: string;
+  values: PracticeValues;
+  managerEmail: string | null;
+}
+
+export type NormalizeResult =
+  | { ok: true; row: NormalizedRow; warnings: Warning[] }
+  | { ok: false; externalId: string | null; issues: Issue[]; warnings: Warning[] };
+
+export interface NormalizeRules {
+  /** Upper-cased placeholder texts that mean "empty". */
+  placeholders: ReadonlySet<string>;
+  /** Fields the mapping maps (an unmapped field stays null and means "keep" downstream). */
+  mapped: ReadonlySet<RosterField>;
+  timeZoneFromState: boolean;
+  assign: SourceConfig['assign'];
+}
+
+export function makeRules(source: Pick<SourceConfig, 'placeholders' | 'timeZoneFromState' | 'assign'>, mapped: Iterable<RosterField>): NormalizeRules {
+  return {
+    placeholders: new Set(source.placeholders.map((p) => p.trim().toUpperCase())),
+    mapped: new Set(mapped),
+    timeZoneFromState: source.timeZoneFromState,
+    assign: source.assign,
+  };
+}
+
+const PO_BOX = /\b(?:P\.?\s*O\.?\s*B(?:OX)?|POST\s+OFFICE\s+BOX|POB)\b\.?\s*#?\s*\d*/i;
+const FORMULA = /^[=+\-@]/;
+const MULTI_SPACE = /\s{2,}|[\t\r\n\u00a0]/;
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+const TEXT_FIELDS = ['name', 'address1', 'address2', 'city'] as const;
+const EMAIL = z.email();
+
+const BOOL: Record<string, boolean> = {
+  true: true, t: true, yes: true, y: true, '1': true, active: true, open: true, enabled: true,
+  false: false, f: false, no: false, n: false, '0': false, inactive: false, closed: false, disabled: false,
+};
+const US_COUNTRIES = new Set(['US', 'USA', 'UNITEDSTATES', 'UNITEDSTATESOFAMERICA', 'PR', 'PRI', 'GU', 'GUM', 'VI', 'VIR', 'AS', 'ASM', 'MP', 'MNP', 'PUERTORICO', 'GUAM', 'AMERICANSAMOA']);
+
+const str = (max: number) => z.string().max(max, `longer than ${max} characters`).nullable();
+const rowSchema = z.object({
+  externalId: z.string().min(1, 'required').max(255, 'longer than 255 characters'),
+  name: z.string().min(1, 'required').max(100, 'longer than 100 characters'),
+  address1: str(255), address2: str(255), city: str(255),
+  state: z.enum(Object.keys(STATE_NAMES) as [string, ...string[]]).nullable(),
+  postal: z.string().regex(/^\d{5}(\d{4})?$/).nullable(),
+  country: z.literal('US').nullable(),
+  phone: z.string().regex(/^\d{10}$/).nullable(),
+  fax: z.string().regex(/^\d{10}$/).nullable(),
+  websiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
+  alternativeWebsiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
+  websiteAddress: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'letters, digits, dot, dash or underscore').nullable(),
+  timeZone: z.string().nullable(),
+  directDomain: str(255), directAddress: str(255),
+  managerEmail: z.email().nullable(),
+  active: z.boolean().nullable(),
+});
+
+export function normalizeRow(raw: RawFields, rules: NormalizeRules): NormalizeResult {
+  const issues: Issue[] = [];
+  const warnings: Warning[] = [];
+  const ctx: Ctx = { raw, rules, issues, warnings };
+  const cell = (f: RosterField) => readCell(ctx, f);
+  const apply = <T>(f: string, input: string | null, res: CellResult<T>) => applyResult(ctx, f, input, res);
+  const warn = (f: string, w: CellIssue) => warnings.push({ field: f, ...w });
+
+  const externalId = cell('externalId');
+  const text: Record<(typeof TEXT_FIELDS)[number], string | null> = { name: null, address1: null, address2: null, city: null };
+  for (const f of TEXT_FIELDS) {
+    let t = cell(f);
+    if (t !== null && MULTI_SPACE.test(t)) t = t.replace(/\s+/g, ' ');
+    if (t !== null && FORMULA.test(t)) warn(f, { rule: 'formula_like', message: 'starts with = + - or @; stored as text' });
+    text[f] = t;
+  }
+  for (const f of ['address1', 'address2'] as const) {
+    if (text[f] !== null && PO_BOX.test(text[f])) warn(f, { rule: 'po_box', message: 'PO box: a street address is needed for SMS registration' });
+  }
+
+  const stateIn = cell('state');
+  let state: string | null = null;
+  if (stateIn !== null) {
+    const found = lookupState(stateIn);
+    if (found && 'code' in found) state = found.code;
+    else if (found) issues.push({ field: 'state', value: stateIn, rule: 'non_us', message: `state: ${found.nonUs} is outside the US and its territories` });
+    else issues.push({ field: 'state', value: stateIn, rule: 'invalid', message: `state: not a US state or territory: "${clip(stateIn)}"` });
+  }
+  const countryIn = cell('country');
+  if (countryIn !== null && !US_COUNTRIES.has(countryIn.toUpperCase().replace(/[^A-Z]/g, ''))) {
+    issues.push({ field: 'country', value: countryIn, rule: 'non_us', message: `country: "${clip(countryIn)}" is outside the US and its territories` });
+  }
+  const country = rules.mapped.has('state') || rules.mapped.has('country') ? 'US' : null;
+
+  const postalIn = cell('postal');
+  const postal = postalIn === null ? null : apply('postal', postalIn, normalizePostal(postalIn, cell('postalExt'), state));
+  const phoneIn = cell('phone');
+  const phone = phoneIn === null ? null : apply('phone', phoneIn, normalizePhone(phoneIn));
+  const faxIn = cell('fax');
+  const fax = faxIn === null ? null : apply('fax', faxIn, normalizePhone(faxIn));
+  const webIn = cell('websiteUrl');
+  const websiteUrl = webIn === null ? null : apply('websiteUrl', webIn, normalizeUrl(webIn));
+  const altIn = cell('alternativeWebsiteUrl');
+  const alternativeWebsiteUrl = altIn === null ? null : apply('alternativeWebsiteUrl', altIn, normalizeUrl(altIn));
+
+  let timeZone: string | null = null;
+  const tzIn = cell('timeZone');
+  if (tzIn !== null) {
+    timeZone = US_TIME_ZONES.has(tzIn) ? tzIn : (TIME_ZONE_ALIASES[tzIn.toLowerCase()] ?? null);
+    if (!timeZone) {
+      const ci = [...US_TIME_ZONES].find((z) => z.toLowerCase() === tzIn.toLowerCase());
+      if (ci) timeZone = ci;
+      else issues.push({ field: 'timeZone', value: tzIn, rule: 'invalid', message: `timeZone: not a US IANA time zone: "${clip(tzIn)}"` });
+    }
+  } else if (rules.timeZoneFromState && state) {
+    timeZone = STATE_TIME_ZONE[state] ?? null;
+  }
+
+  let active: boolean | null = null;
+  const activeIn = cell('active');
+  if (activeIn !== null) {
+    const b = BOOL[activeIn.toLowerCase()];
+    if (b === undefined) issues.push({ field: 'active', value: activeIn, rule: 'invalid', message: `active: not a yes/no value: "${clip(activeIn)}"` });
+    else active = b;
+  }
+
+  const managerEmail = assignManager(cell('managerEmail'), state, externalId, rules.assign, issues);
+
+  const directDomain = cell('directDomain')?.toLowerCase() ?? null;
+  const directAddress = cell('directAddress')?.toLowerCase() ?? null;
+  const candidate = {
+    externalId: externalId ?? '', ...text, name: text.name ?? '', state, postal, country, phone, fax, websiteUrl, alternativeWebsiteUrl,
+    websiteAddress: cell('websiteAddress'), timeZone, directDomain, directAddress, managerEmail, active,
+  };
+  // The zod schema is the authority; quickValid is an exact, cheaper pre-check of the same rules
+  // (asserted equal on the unit tables), so zod runs only for rows that will be rejected.
+  const parsed = issues.length === 0 && quickValid(candidate) ? { success: true as const } : rowSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const zi of parsed.error.issues) {
+      const field = String(zi.path[0]);
+      if (issues.some((i) => i.field === field)) continue; // already explained by its own rule
+      const value = (candidate as Record<string, unknown>)[field];
+      const rule = zi.code === 'too_big' ? 'too_long' : zi.message === 'required' ? 'required' : 'invalid';
+      issues.push({ field, value: value == null ? null : clip(String(value), 200), rule, message: `${field}: ${zi.message}` });
+    }
+  }
+  if (issues.length) return { ok: false, externalId, issues, warnings };
+  const { externalId: id, managerEmail: m, ...values } = candidate;
+  return { ok: true, row: { externalId: id, values, managerEmail: m }, warnings };
+}
+
+const STATES = new Set(Object.keys(STATE_NAMES));
+const DIGITS10 = /^\d{10}$/;
+const POSTAL = /^\d{5}(\d{4})?$/;
+const SLUG = /^[A-Za-z0-9._-]{1,255}$/;
+const URL_OK = /^https?:\/\/[^\s/?#]+[^\s]*$/;
+const EMAIL_OK = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
+const len = (v: string | null, max: number) => v === null || v.length <= max;
+
+/** True only when rowSchema would accept the row (a fast path; see the unit test). */
+export function quickValid(c: { externalId: string; name: string; address1: string | null; address2: string | null; city: string | null; state: string | null; postal: string | null; country: string | null; phone: string | null; fax: string | null; websiteUrl: string | null; alternativeWebsiteUrl: string | null; websiteAddress: string | null; timeZone: string | null; directDomain: string | null; directAddress: string | null; managerEmail: string | null }): boolean {
+  return c.externalId.length > 0 && c.externalId.length <= 255 && c.name.length > 0 && c.name.length <= 100
+    && len(c.address1, 255) && len(c.address2, 255) && len(c.city, 255) && len(c.directDomain, 255) && len(c.directAddress, 255)
+    && (c.state === null || STATES.has(c.state)) && (c.postal === null || POSTAL.test(c.postal))
+    && (c.country === null || c.country === 'US') && (c.phone === null || DIGITS10.test(c.phone)) && (c.fax === null || DIGITS10.test(c.fax))
+    && (c.websiteUrl === null || (c.websiteUrl.length <= 255 && URL_OK.test(c.websiteUrl)))
+    && (c.alternativeWebsiteUrl === null || (c.alternativeWebsiteUrl.length <= 255 && URL_OK.test(c.alternativeWebsiteUrl)))
+    && (c.websiteAddress === null || SLUG.test(c.websiteAddress)) && (c.managerEmail === null || EMAIL_OK.test(c.managerEmail));
+}
+
+export { rowSchema };
+
+interface Ctx { raw: RawFields; rules: NormalizeRules; issues: Issue[]; warnings: Warning[] }
+
+function readCell(ctx: Ctx, field: RosterField): string | null {
+  const v = ctx.raw[field];
+  if (v === undefined || v === null) return null;
+  let t = v.trim();
+  if (t === '') return null;
+  if (ctx.rules.placeholders.has(t.toUpperCase())) {
+    ctx.warnings.push({ field, rule: 'placeholder', message: `"${clip(t)}" treated as empty` });
+    return null;
+  }
+  if (CONTROL.test(t)) t = t.replace(CONTROL_ALL, ' ').trim();
+  return t;
+}
+
+function applyResult<T>(ctx: Ctx, field: string, input: string | null, res: CellResult<T>): T | null {
+  if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
+  if (res.warnings) for (const w of res.warnings) ctx.warnings.push({ field, ...w });
+  return res.value;
+}
+
+function assignManager(column: string | null, state: string | null, externalId: string | null, assign: SourceConfig['assign'], issues: Issue[]): string | null {
+  if (assign.by === 'single') return assign.manager;
+  if (assign.by === 'rules') {
+    for (const r of assign.rules) {
+      if (r.states && state && r.states.includes(state)) return r.manager;
+      if (r.externalIdPrefix && externalId?.startsWith(r.externalIdPrefix)) return r.manager;
+    }
+    return assign.default ?? null;
+  }
+  if (column === null) return assign.default ?? null;
+  const email = column.toLowerCase();
+  if (!EMAIL.safeParse(email).success) {
+    issues.push({ field: 'managerEmail', value: column, rule: 'invalid', message: `managerEmail: not an email address: "${clip(column)}"` });
+    return null;
+  }
+  return email;
+}

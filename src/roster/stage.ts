@@ -1,0 +1,170 @@
+/**
+ * Staging: one transaction on one connection. Every row (valid or not) is COPYed, in ~64 KB
+ * chunks, into a temp table; then set-based SQL moves rows whose external id is unique into
+ * roster_rows and everything else into roster_quarantine (duplicates: all of them, with a
+ * `duplicate` reason). Nothing is visible until commit; a file-level failure rolls it all back.
+ */
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
+import type { Issue, Warning } from './normalize';
+
+const PRACTICE_COLS = PRACTICE_FIELDS.map((f) => COLUMN_OF[f]);
+const STAGE = 'roster_import_stage';
+const CHUNK_BYTES = 64 * 1024;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+function esc(v: string | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+export interface Stager {
+  addValid(row: number, externalId: string, accountId: string, values: PracticeValues, managerEmail: string | null, warnings: Warning[]): Promise<void> | void;
+  addQuarantined(row: number, externalId: string | null, raw: Record<string, string | null>, issues: Issue[]): Promise<void> | void;
+  /** Ends the COPY and moves rows; returns counts. */
+  finish(): Promise<{ valid: number; quarantined: number }>;
+  /** Quarantined rows per `field:rule` (a row counts once per reason). */
+  reasons(): Promise<Record<string, number>>;
+  writeErrors(file: string): Promise<void>;
+  updateRun(set: { importStats: unknown; managedFields: string[]; input: string }): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export async function createStager(db: Knex, runId: string): Promise<Stager> {
+  const conn = (await db.client.acquireConnection()) as pg.Client;
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      db.client.releaseConnection(conn);
+    }
+  };
+  let copy: Writable | null = null;
+  let copyDone: Promise<void> | null = null;
+  let copyError: Error | null = null;
+  try {
+    await conn.query('BEGIN');
+    await conn.query('DELETE FROM roster_rows WHERE run_id = $1', [runId]);
+    await conn.query('DELETE FROM roster_quarantine WHERE run_id = $1', [runId]);
+    await conn.query(`CREATE TEMP TABLE ${STAGE} (
+      row_number integer NOT NULL, external_id text, account_id text,
+      ${PRACTICE_COLS.map((c) => `${c} ${c === 'active' ? 'boolean' : 'text'}`).join(', ')},
+      manager_email text, warnings jsonb, raw jsonb, issues jsonb) ON COMMIT DROP`);
+    copy = conn.query(copyFrom(`COPY ${STAGE} FROM STDIN`));
+    copyDone = new Promise((resolve, reject) => {
+      copy!.on('finish', () => resolve());
+      copy!.on('error', (err) => {
+        copyError = err;
+        reject(err);
+      });
+    });
+    copyDone.catch(() => {}); // observed in finish()
+  } catch (err) {
+    await conn.query('ROLLBACK').catch(() => {});
+    release();
+    throw err;
+  }
+
+  let buf: string[] = [];
+  let bufLen = 0;
+  const flush = async () => {
+    if (copyError) throw copyError;
+    if (!bufLen) return;
+    const chunk = buf.join('');
+    buf = [];
+    bufLen = 0;
+    if (!copy!.write(chunk)) await new Promise<void>((resolve, reject) => {
+      copy!.once('drain', resolve);
+      copy!.once('error', reject);
+    });
+  };
+  const push = (line: string): Promise<void> | void => {
+    buf.push(line);
+    bufLen += line.length;
+    if (bufLen >= CHUNK_BYTES) return flush();
+  };
+
+  const finish = async () => {
+    await flush();
+    copy!.end();
+    await copyDone;
+    await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
+      SELECT external_id FROM ${STAGE} WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`);
+    const cols = ['row_number', 'external_id', 'account_id', ...PRACTICE_COLS, 'manager_email', 'warnings'];
+    const ins = await conn.query(`INSERT INTO roster_rows (run_id, ${cols.join(', ')})
+      SELECT $1, ${cols.map((c) => `s.${c}`).join(', ')} FROM ${STAGE} s
+      WHERE s.issues IS NULL AND NOT EXISTS (SELECT 1 FROM roster_import_dups d WHERE d.external_id = s.external_id)`, [runId]);
+    const q = await conn.query(`INSERT INTO roster_quarantine (run_id, row_number, external_id, raw, issues)
+      SELECT $1, s.row_number, s.external_id,
+        coalesce(s.raw, jsonb_strip_nulls(to_jsonb(s) - 'raw' - 'issues' - 'warnings' - 'row_number')),
+        coalesce(s.issues, '[]'::jsonb) || CASE WHEN d.external_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+          'field', 'externalId', 'value', s.external_id, 'rule', 'duplicate',
+          'message', 'externalId: "' || s.external_id || '" appears on more than one row of this import; all of them are quarantined')) END
+      FROM ${STAGE} s LEFT JOIN roster_import_dups d ON d.external_id = s.external_id
+      WHERE s.issues IS NOT NULL OR d.external_id IS NOT NULL`, [runId]);
+    return { valid: ins.rowCount ?? 0, quarantined: q.rowCount ?? 0 };
+  };
+
+  return {
+    addValid(row, externalId, accountId, v, managerEmail, warnings) {
+      let line = `${row}\t${esc(externalId)}\t${esc(accountId)}`;
+      for (const f of PRACTICE_FIELDS) {
+        const x = v[f];
+        line += '\t' + (typeof x === 'boolean' ? (x ? 't' : 'f') : esc(x));
+      }
+      line += `\t${esc(managerEmail)}\t${warnings.length ? esc(JSON.stringify(warnings)) : '\\N'}\t\\N\t\\N\n`;
+      return push(line);
+    },
+    addQuarantined(row, externalId, raw, issues) {
+      const empty = '\t\\N'.repeat(PRACTICE_COLS.length + 1); // practice columns + manager_email
+      return push(`${row}\t${esc(externalId)}\t\\N${empty}\t\\N\t${esc(JSON.stringify(raw))}\t${esc(JSON.stringify(issues))}\n`);
+    },
+    finish,
+    async reasons() {
+      const r = await conn.query(`SELECT (i->>'field') || ':' || (i->>'rule') AS reason, count(*)::int AS n
+        FROM roster_quarantine q, jsonb_array_elements(q.issues) i WHERE q.run_id = $1 GROUP BY 1 ORDER BY 2 DESC, 1`, [runId]);
+      return Object.fromEntries(r.rows.map((x: { reason: string; n: number }) => [x.reason, x.n]));
+    },
+    async writeErrors(file) {
+      // Cells that a spreadsheet would run as a formula get a leading apostrophe (CSV injection).
+      const safe = (e: string) => `CASE WHEN ${e} ~ '^[=+@\\t\\r-]' THEN '''' || ${e} ELSE ${e} END`;
+      const reasons = `(SELECT string_agg(i->>'message', '; ') FROM jsonb_array_elements(q.issues) i)`;
+      const sql = `COPY (SELECT q.row_number, ${safe('q.external_id')} AS external_id, ${safe(reasons)} AS reasons,
+        q.issues::text AS issues, q.raw::text AS raw FROM roster_quarantine q
+        WHERE q.run_id = '${runId.replace(/'/g, "''")}' ORDER BY q.row_number) TO STDOUT WITH (FORMAT csv, HEADER)`;
+      await pipeline(conn.query(copyTo(sql)), createWriteStream(file));
+    },
+    async updateRun(set) {
+      await conn.query('UPDATE runs SET import_stats = $2, managed_fields = $3, input = $4 WHERE id = $1',
+        [runId, JSON.stringify(set.importStats), set.managedFields, set.input]);
+    },
+    async commit() {
+      try {
+        await conn.query('COMMIT');
+      } finally {
+        release();
+      }
+    },
+    async rollback() {
+      if (released) return;
+      try {
+        if (copy && !copy.writableFinished) {
+          copy.destroy();
+          await copyDone?.catch(() => {});
+        }
+        await conn.query('ROLLBACK');
+      } catch {
+        // A broken connection: dispose of it rather than return it to the pool.
+        (conn as unknown as { __knex__disposed?: unknown }).__knex__disposed = 'rollback failed';
+      } finally {
+        release();
+      }
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * `pullNumbers`: SmsSendNumberList for every active account, under the client's global rate limit.
+ * Accounts stream from Postgres in keyset pages; calls run with bounded concurrency (p-limit); the
+ * replies are written in batches of accounts through the shared upsert path (one set of statements
+ * per batch), pipelined so the next calls go out while a batch is written.
+ * A 4015 (SMS not activated for these credentials) or another credentials failure halts the pull:
+ * no further calls, what was fetched is written, then a halting PermanentError. A 4011 (account
+ * unknown or inactive at the vendor) is recorded per account and the pull goes on.
+ */
+import pLimit from 'p-limit';
+import type { AppDeps } from '../app';
+import { PermanentError, SyncError } from '../errors';
+import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
+import { toHolidaySet } from './business-days';
+import { markMissing, upsertNumbers, type NumberObservation } from './number-upsert';
+
+export interface NumberRef { accountId: string; number: string; since: string }
+
+export interface PullStats {
+  /** Accounts asked. */
+  accounts: number;
+  /** Accounts that answered with a list. */
+  listed: number;
+  numbers: number;
+  inserted: number;
+  changed: number;
+  unchanged: number;
+  stale: number;
+  events: number;
+  /** Numbers newly flagged missing (no longer listed). */
+  missing: number;
+  /** Entries without a number, skipped. */
+  malformed: number;
+  overdue: NumberRef[];
+  rejected: NumberRef[];
+  accountsWithoutNumber: string[];
+  /** 4011: the vendor does not know the account or it is inactive there. */
+  unauthorizedAccounts: string[];
+  failedAccounts: { accountId: string; code: number | null; outcome: string; message: string }[];
+  durationMs: number;
+  dbWriteMs: number;
+  dbBatches: number;
+}
+
+export interface PullOptions {
+  runId?: string;
+  /** Only these accounts, asked as given (known to us or not, active or not). Default: every active practice. */
+  accountIds?: readonly string[];
+  /** Calls in flight. Default config.updox.maxInFlight. */
+  concurrency?: number;
+  /** Accounts per database write. */
+  writeBatchAccounts?: number;
+  pageSize?: number;
+}
+
+interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[] }
+
+export const emptyPullStats = (): PullStats => ({
+  accounts: 0, listed: 0, numbers: 0, inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, missing: 0, malformed: 0,
+  overdue: [], rejected: [], accountsWithoutNumber: [], unauthorizedAccounts: [], failedAccounts: [], durationMs: 0, dbWriteMs: 0, dbBatches: 0,
+});
+
+/** Vendor `updatedAt` ("yyyy-MM-dd HH:mm:ss", A10; read as UTC) → Date, or null. */
+export function parseVendorTime(v: unknown): Date | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(v.trim());
+  const d = m ? new Date(`${m[1]}T${m[2]}Z`) : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 'clock'>, client: UpdoxClient, opts: PullOptions = {}): Promise<PullStats> {
+  const log = deps.log.child({ step: 'numbers', ...(opts.runId ? { runId: opts.runId } : {}) });
+  const started = performance.now();
+  const stats = emptyPullStats();
+  const concurrency = opts.concurrency ?? deps.config.updox.maxInFlight;
+  const batchSize = opts.writeBatchAccounts ?? 200;
+  const limit = pLimit(concurrency);
+  const abort = new AbortController();
+  const holidays = toHolidaySet(deps.config.numbers.holidays);
+  let halt: SyncError | null = null;
+  let writeError: unknown = null;
+  let buffer: Fetched[] = [];
+  let writer: Promise<void> = Promise.resolve();
+  let writesQueued = 0;
+
+  const write = async (batch: Fetched[]) => {
+    const t0 = performance.now();
+    const now = deps.clock.now();
+    const obs: NumberObservation[] = [];
+    for (const f of batch) {
+      for (const n of f.numbers) {
+        const number = typeof n.number === 'string' ? n.number.trim() : '';
+        if (!number) { stats.malformed++; continue; }
+        obs.push({
+          accountId: f.accountId, number, rawStatus: String(n.verificationStatus ?? ''), observedAt: f.observedAt,
+          numberType: n.type ?? null, ownerType: n.ownerType ?? 'account', ownerId: n.ownerId ?? null,
+          businessDetails: n.businessDetails ?? null, vendorUpdatedAt: parseVendorTime(n.updatedAt),
+        });
+      }
+    }
+    const res = await deps.db.transaction(async (trx) => {
+      const up = await upsertNumbers(trx, obs, {
+        source: 'poll', observedAt: now, now, pendingBusinessDays: deps.config.numbers.pendingBusinessDays, holidays,
+      });
+      const missing = await markMissing(trx, batch.map((f) => f.accountId), obs);
+      return { up, missing };
+    });
+    stats.numbers += obs.length;
+    stats.inserted += res.up.inserted;
+    stats.changed += res.up.changed;
+    stats.unchanged += res.up.unchanged;
+    stats.stale += res.up.stale;
+    stats.events += res.up.events;
+    stats.missing += res.missing;
+    for (const r of res.up.rows) {
+      const ref = { accountId: r.accountId, number: r.number, since: r.statusSince.toISOString() };
+      if (r.overdue) stats.overdue.push(ref);
+      if (r.status === 'rejected') stats.rejected.push(ref);
+    }
+    stats.dbWriteMs += performance.now() - t0;
+    stats.dbBatches++;
+  };
+  const flush = () => {
+    if (!buffer.length) return;
+    const batch = buffer;
+    buffer = [];
+    writesQueued++;
+    // Writes run one at a time, in order; a failure stops the pull (recorded, rethrown at the end).
+    writer = writer.then(() => (writeError ? undefined : write(batch))).catch((err) => {
+      writeError ??= err;
+      abort.abort();
+    }).finally(() => { writesQueued--; });
+  };
+
+  const fetchOne = async (accountId: string): Promise<void> => {
+    if (halt || writeError) return;
+    stats.accounts++;
+    const observedAt = deps.clock.now(); // before the call: a webhook committed meanwhile is newer
+    const res = await client.smsSendNumberList(accountId, { signal: abort.signal });
+    if (halt || writeError) return;
+    if (res.outcome === 'ok') {
+      const numbers = Array.isArray(res.body?.numbers) ? res.body.numbers : [];
+      stats.listed++;
+      if (!numbers.length) stats.accountsWithoutNumber.push(accountId);
+      buffer.push({ accountId, observedAt, numbers });
+      if (buffer.length >= batchSize) flush();
+    } else if (res.code === 4011) {
+      stats.unauthorizedAccounts.push(accountId);
+      log.warn({ accountId, code: res.code }, 'account unknown or inactive at the vendor');
+    } else if (res.code === 4015) {
+      halt = new PermanentError('SMS_NOT_ACTIVATED',
+        `SmsSendNumberList answered 4015 for account ${accountId}: the SMS API is not enabled for application ${deps.config.updox.applicationId}; ask Updox to activate SMS for these credentials`,
+        { halt: true, details: { accountId, code: res.code, vendorMessage: res.message } });
+      abort.abort();
+    } else if (res.outcome === 'halt') {
+      halt = new PermanentError('UPDOX_UNAUTHORIZED',
+        `SmsSendNumberList answered ${res.code} (${res.message}) for account ${accountId}: check UPDOX_APPLICATION_ID / UPDOX_APPLICATION_PASSWORD`,
+        { halt: true, details: { accountId, code: res.code } });
+      abort.abort();
+    } else {
+      stats.failedAccounts.push({ accountId, code: res.code, outcome: res.outcome, message: res.message });
+      log.warn({ accountId, code: res.code, outcome: res.outcome }, 'number list failed');
+    }
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  for await (const accountId of streamAccounts(deps, opts)) {
+    if (halt || writeError) break;
+    const p: Promise<void> = limit(() => fetchOne(accountId)).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    // Backpressure: a bounded queue of calls, and at most two batches waiting for the database.
+    // (`writer` joins the race only while it is pending, or the loop would spin without yielding.)
+    while (inFlight.size >= concurrency * 2 || writesQueued > 2) {
+      await Promise.race(writesQueued > 2 ? [...inFlight, writer] : [...inFlight]);
+    }
+  }
+  await Promise.all(inFlight);
+  flush();
+  await writer;
+  stats.durationMs = Math.round(performance.now() - started);
+  stats.dbWriteMs = Math.round(stats.dbWriteMs);
+  if (writeError) throw writeError;
+  const summary = { ...stats, overdue: stats.overdue.length, rejected: stats.rejected.length, accountsWithoutNumber: stats.accountsWithoutNumber.length,
+    unauthorizedAccounts: stats.unauthorizedAccounts.length, failedAccounts: stats.failedAccounts.length };
+  if (halt) {
+    log.error({ ...summary, code: (halt as SyncError).code }, 'numbers pull halted');
+    throw halt;
+  }
+  log.info(summary, 'numbers pull finished');
+  return stats;
+}
+
+/** Account ids: exactly the given ones, or every active practice in keyset pages. */
+async function* streamAccounts(deps: Pick<AppDeps, 'db'>, opts: PullOptions): AsyncGenerator<string> {
+  if (opts.accountIds) {
+    yield* [...new Set(opts.accountIds)].sort();
+    return;
+  }
+  const pageSize = opts.pageSize ?? 1000;
+  let after = '';
+  for (;;) {
+    const ids = await deps.db('practices').where('account_id', '>', after).andWhere('active', true)
+      .orderBy('account_id').limit(pageSize).pluck('account_id') as string[];
+    yield* ids;
+    if (ids.length < pageSize) return;
+    after = ids[ids.length - 1]!;
+  }
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppDeps } from '../../../src/app';
+import { auditPractices } from '../../../src/sms/audit';
+import { streamAuditRows, writeAuditCsv } from '../../../src/sms/audit-export';
+import { FINDING_CODES, type PartnerBusinessDetails } from '../../../src/sms/business-details';
+import { markDetailsInsufficient } from '../../../src/sms/insufficient';
+import { createSmsTestApp, seedPractices, type SmsTestApp } from './app-helper';
+
+let t: SmsTestApp;
+const good = { name: 'Riverside', address1: '12 Elm Street', city: 'Columbus', state: 'OH', postal: '43215', country: 'US', website_url: 'https://r.example' };
+
+beforeAll(async () => {
+  t = await createSmsTestApp();
+  await seedPractices(t.app, [
+    { account_id: 'p01-complete', ...good },
+    { account_id: 'p02-missing', ...good, name: null, address1: null, city: null, state: null, postal: null },
+    { account_id: 'p03-state', ...good, state: 'Ohio' },
+    { account_id: 'p04-postal', ...good, postal: '4321' },
+    { account_id: 'p05-pobox', ...good, address1: 'PO Box 77' },
+    { account_id: 'p06-pobox-primary', ...good, address1: 'PO Box 77', address2: '12 Elm Street' },
+    { account_id: 'p07-fallback', ...good, website_url: null },
+    { account_id: 'p08-alt-only', ...good, website_url: null, alternative_website_url: 'https://social.example/r' },
+    { account_id: 'p09-bad-url', ...good, website_url: 'r.example' },
+    { account_id: 'p10-legacy-noaddr', ...good, address1: null, api_version: 'legacy' },
+    { account_id: 'p11-legacy', ...good, api_version: 'legacy' },
+    { account_id: 'p12-territory', ...good, state: 'PR', postal: '00901' },
+    { account_id: 'p13-foreign', ...good, country: 'CA' },
+    { account_id: 'p14-no-country', ...good, country: null },
+    { account_id: 'p15-formula', ...good, name: '=HYPERLINK("http://evil.example")', website_url: null },
+    { account_id: 'p16-inactive', ...good, name: null, active: false },
+  ]);
+});
+afterAll(async () => { await t?.close(); });
+
+const withPartner = (p: Partial<PartnerBusinessDetails>): AppDeps => {
+  const d = t.app.deps;
+  return { ...d, config: { ...d.config, partner: { ...d.config.partner, businessDetails: { ...d.config.partner.businessDetails, ...p } } } };
+};
+
+describe('auditPractices', () => {
+  it('stores status and findings per practice, in pages, and skips inactive practices', async () => {
+    const stats = await auditPractices(t.app.deps, { pageSize: 4, runId: '00000000-0000-4000-8000-000000000001' });
+    expect(stats).toEqual({ audited: 15, complete: 1, warnings: 7, incomplete: 7, changed: 15 });
+    const rows = await t.app.deps.db('practices').orderBy('account_id').select('account_id', 'audit_status', 'audited_at');
+    expect(rows.find((r) => r.account_id === 'p01-complete')?.audit_status).toBe('complete');
+    expect(rows.find((r) => r.account_id === 'p05-pobox')?.audit_status).toBe('incomplete');
+    expect(rows.find((r) => r.account_id === 'p16-inactive')?.audit_status).toBeNull();
+    expect(await t.app.deps.db('business_detail_audits').count<{ count: string }[]>('* as count')).toEqual([{ count: '15' }]);
+    expect((await t.app.deps.db('business_detail_audits').first()).run_id).toBe('00000000-0000-4000-8000-000000000001');
+  });
+
+  it('appends history only when findings change', async () => {
+    const again = await auditPractices(t.app.deps);
+    expect(again.changed).toBe(0);
+    await t.app.deps.db('practices').where({ account_id: 'p03-state' }).update({ state: 'OHX' }); // same problem, other value
+    expect((await auditPractices(t.app.deps)).changed).toBe(0);
+    await t.app.deps.db('practices').where({ account_id: 'p03-state' }).update({ state: 'OH' });
+    expect((await auditPractices(t.app.deps)).changed).toBe(1);
+    const hist = await t.app.deps.db('business_detail_audits').where({ account_id: 'p03-state' }).orderBy('id').pluck('status');
+    expect(hist).toEqual(['incomplete', 'complete']);
+  });
+
+  it('covers every finding code on real Postgres (partner-side codes via partner variants)', async () => {
+    const variants: Partial<PartnerBusinessDetails>[] = [
+      { contactFirstName: 'Front', contactLastName: 'Desk', contactEmail: 'info@partner.example', contactPhone: '555' },
+      { website: '', contactFirstName: '', contactEmail: 'not-an-email' },
+      { website: 'not a url' },
+      {},
+    ];
+    for (const v of variants) await auditPractices(withPartner(v));
+    const seen = await t.app.deps.db.raw(`SELECT DISTINCT f->>'code' AS code FROM business_detail_audits, jsonb_array_elements(findings) f`);
+    const codes = new Set((seen.rows as { code: string }[]).map((r) => r.code));
+    expect([...FINDING_CODES].filter((c) => !codes.has(c))).toEqual([]);
+    // Back to the configured partner: the stored audit reflects it.
+    const p01 = await t.app.deps.db('practices').where({ account_id: 'p01-complete' }).first();
+    expect(p01.audit_status).toBe('complete');
+  });
+
+  it('writes a formula-safe CSV filtered by status', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'audit-')), 'out.csv');
+    const n = await writeAuditCsv(streamAuditRows(t.app.deps.db, { status: 'warnings', pageSize: 2 }), file);
+    const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(records).toHaveLength(n);
+    expect(records.every((r) => r.status === 'warnings')).toBe(true);
+    const evil = records.find((r) => r.account_id === 'p15-formula');
+    expect(evil?.name).toBe(`'=HYPERLINK("http://evil.example")`);
+    expect(evil?.finding_codes).toContain('WEBSITE_FALLBACK(websiteUrl)');
+  });
+});
+
+describe('markDetailsInsufficient', () => {
+  it('stamps the practice and returns its audit findings', async () => {
+    const at = new Date('2026-11-24T10:00:00Z');
+    const res = await markDetailsInsufficient(t.app.deps.db, 'p05-pobox', at, 'On file account business information is insufficient for verification.');
+    expect(res).toMatchObject({ found: true, auditStatus: 'incomplete', computed: false });
+    expect(res.findings.map((f) => f.code)).toContain('PO_BOX_ONLY');
+    expect(res.summary).toContain('PO_BOX_ONLY(address1)');
+    const row = await t.app.deps.db('practices').where({ account_id: 'p05-pobox' }).first();
+    expect(row.details_insufficient_at.toISOString()).toBe(at.toISOString());
+  });
+
+  it('computes findings for a practice never audited, and reports an unknown account', async () => {
+    const partner = t.app.deps.config.partner.businessDetails;
+    const res = await markDetailsInsufficient(t.app.deps.db, 'p16-inactive', new Date(), '4039', partner);
+    expect(res).toMatchObject({ found: true, computed: true, auditStatus: 'incomplete' });
+    expect((await markDetailsInsufficient(t.app.deps.db, 'nope', new Date(), '4039')).found).toBe(false);
+  });
+});

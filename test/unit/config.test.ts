@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+import { testEnv } from '../helpers/env';
+
+describe('loadConfig', () => {
+  it('loads the test config and freezes it', () => {
+    const c = loadConfig(testEnv());
+    expect(c.partner.id).toBe('test-partner');
+    expect(c.sources[0]?.name).toBe('small');
+    expect(c.updox.requestsPerSecond).toBe(5);
+    expect(Object.isFrozen(c.updox)).toBe(true);
+  });
+
+  it('reports every problem at once, each naming its variable or key', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'partner: { id: p, name: P, businessDetails: {} }\nsources:\n  - { name: "x y", kind: csv }\n');
+    let err: unknown;
+    try {
+      loadConfig(testEnv({ UPDOX_SYNC_CONFIG: file, UPDOX_APPLICATION_ID: '', REDIS_URL: 'not a url', UPDOX_REQUESTS_PER_SECOND: '-3' }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/UPDOX_APPLICATION_ID/);
+    expect(problems).toMatch(/REDIS_URL/);
+    expect(problems).toMatch(/UPDOX_REQUESTS_PER_SECOND/);
+    expect(problems).toMatch(/sources\.0\.name/);
+    expect(problems).toMatch(/sources\.0\.path/);
+  });
+
+  it('names a missing config file', () => {
+    expect(() => loadConfig(testEnv({ UPDOX_SYNC_CONFIG: '/nonexistent/x.yaml' }))).toThrow(/config file not found: \/nonexistent\/x.yaml/);
+  });
+});
