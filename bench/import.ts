@@ -78,7 +78,7 @@ export default async function bench(argv: string[]): Promise<Record<string, unkn
   console.log(`bare csv-parse (arrays):       ${bareArr.seconds.toFixed(2)} s, ${Math.round(bareRate)} rows/s`);
   console.log(`bare csv-parse (columns:true): ${bareCols.seconds.toFixed(2)} s, ${Math.round(bareColsRate)} rows/s`);
 
-  await globalSetup();
+  const dropTemplate = await globalSetup();
   const tdb = await createTestDatabase();
   const app = createApp(loadConfig(testEnv({ DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' })));
   try {
@@ -102,5 +102,6 @@ export default async function bench(argv: string[]): Promise<Record<string, unkn
   } finally {
     await app.close();
     await tdb.drop();
+    await dropTemplate();
   }
 }

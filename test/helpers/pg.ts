@@ -7,7 +7,14 @@ import pg from 'pg';
 import { createKnex, type Knex } from '../../src/db/knex';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = process.env.TEST_TEMPLATE_DB ?? 'updox_sync_test_template';
+/** Migrated template databases are named with this prefix (one per test run: global-setup.ts). */
+export const TEMPLATE_PREFIX = 'updox_sync_tpl_';
+/** The template of this test run, set by global-setup.ts before the workers start. */
+export const templateDb = (): string => {
+  const name = process.env.TEST_TEMPLATE_DB;
+  if (!name) throw new Error('TEST_TEMPLATE_DB is not set: run integration tests through vitest.integration.config.ts (its globalSetup migrates the template)');
+  return name;
+};
 
 export function dbUrl(name: string): string {
   const u = new URL(PG_ADMIN_URL);
@@ -25,6 +32,16 @@ export async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+export async function adminRows(sql: string): Promise<Record<string, string>[]> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows as Record<string, string>[];
+  } finally {
+    await c.end();
+  }
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -34,7 +51,7 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `updox_sync_t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
   const url = dbUrl(name);
   const db = createKnex(url, { min: 0, max: 6 });
   return {
