@@ -4,8 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
-import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../config';
 import { BadInputError } from '../errors';
@@ -49,21 +49,10 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
   const sampleText = encoding === 'utf8' ? utf8Prefix(sample).toString('utf8').replace(/^\ufeff/, '') : iconv.decode(sample, 'win1252');
   const delimiter = source.delimiter === 'auto' ? sniffDelimiter(sampleText) : source.delimiter;
 
-  let bytes = 0;
-  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
-  stream.on('data', (c) => { bytes += c.length; });
-  const parser = parse({
-    bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
-    skip_records_with_empty_values: true, max_record_size: MAX_RECORD_BYTES,
-  });
-  stream.on('error', (err) => parser.destroy(err));
-  if (encoding === 'utf8') stream.pipe(parser);
-  else stream.pipe(iconv.decodeStream('win1252')).pipe(parser);
-
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  const first = await nextOrThrow(iterator, file, 1);
+  const parsed = startParseWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
+  const first = await nextOrThrow(parsed.iterator, file, 1);
   if (first.done || first.value.every((h) => h.trim() === '')) {
-    stream.destroy();
+    await parsed.stop();
     throw new BadInputError('IMPORT_NO_HEADER', `roster file has no header row: ${file}`, { details });
   }
   const headers = first.value.map((h) => h.trim());
@@ -71,19 +60,75 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
     let row = 1;
     try {
       for (;;) {
-        const r = await nextOrThrow(iterator, file, row + 1);
+        const r = await nextOrThrow(parsed.iterator, file, row + 1);
         if (r.done) return;
         row++;
         yield { row, cells: r.value };
       }
     } finally {
-      stream.destroy();
+      await parsed.stop();
     }
   }
   return {
     headers, records: records(), input: file, encoding: verdict.bom ? 'utf8-bom' : encoding,
-    delimiter, totalBytes: size, bytesRead: () => bytes,
-    close: async () => void stream.destroy(),
+    delimiter, totalBytes: size, bytesRead: parsed.bytesRead,
+    close: parsed.stop,
+  };
+}
+
+type WorkerMessage =
+  | { t: 'batch'; rows: string[][]; bytes: number }
+  | { t: 'end'; bytes: number }
+  | { t: 'error'; code?: string; message: string; lines?: number };
+
+/**
+ * Runs csv-parse on a worker thread (csv-parse-worker.mjs) and exposes its records as an async
+ * iterator, acknowledging each batch as it is consumed (the worker's back-pressure). Parsing is
+ * the import's heaviest step; on a worker it overlaps normalizing and staging on the main thread.
+ */
+function startParseWorker(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
+  const worker = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: data });
+  const queue: WorkerMessage[] = [];
+  let waiting: (() => void) | null = null;
+  let bytes = 0;
+  let stopped = false;
+  const push = (m: WorkerMessage) => {
+    queue.push(m);
+    if (waiting) { const w = waiting; waiting = null; w(); }
+  };
+  worker.on('message', (m: WorkerMessage) => push(m));
+  worker.on('error', (err: Error & { code?: string }) => push({ t: 'error', code: err.code, message: err.message }));
+  worker.on('exit', () => { if (!stopped) push({ t: 'end', bytes }); });
+  let rows: string[][] = [];
+  let i = 0;
+  let ended = false;
+  const iterator: AsyncIterator<string[]> = {
+    async next() {
+      while (i >= rows.length) {
+        if (ended) return { done: true, value: undefined };
+        while (!queue.length) await new Promise<void>((r) => { waiting = r; });
+        const m = queue.shift()!;
+        if (m.t === 'error') {
+          ended = true;
+          throw Object.assign(new Error(m.message), { code: m.code, lines: m.lines });
+        }
+        bytes = m.bytes;
+        if (m.t === 'end') { ended = true; continue; }
+        rows = m.rows;
+        i = 0;
+        worker.postMessage({ t: 'ack' });
+      }
+      return { done: false, value: rows[i++]! };
+    },
+  };
+  return {
+    iterator,
+    bytesRead: () => bytes,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await worker.terminate();
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Staging: one transaction on one connection. Every row (valid or not) is COPYed, in ~64 KB
- * chunks, into a temp table; then set-based SQL moves rows whose external id is unique into
- * roster_rows and everything else into roster_quarantine (duplicates: all of them, with a
- * `duplicate` reason). Nothing is visible until commit; a file-level failure rolls it all back.
+ * chunks, straight into roster_rows while the file is still being read (Postgres ingests on the
+ * other core); then set-based SQL moves invalid rows and every row of a duplicated external id
+ * (all of them, with a `duplicate` reason) to roster_quarantine and deletes them from roster_rows.
+ * Nothing is visible until commit; a file-level failure rolls it all back.
  */
 import type { Knex } from 'knex';
 import type pg from 'pg';
@@ -14,7 +15,7 @@ import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
 import type { Issue, Warning } from './normalize';
 
 const PRACTICE_COLS = PRACTICE_FIELDS.map((f) => COLUMN_OF[f]);
-const STAGE = 'roster_import_stage';
+const COPY_COLS = ['run_id', 'row_number', 'external_id', 'account_id', ...PRACTICE_COLS, 'manager_email', 'warnings', 'raw', 'issues'];
 const CHUNK_BYTES = 64 * 1024;
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -52,11 +53,7 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     await conn.query('BEGIN');
     await conn.query('DELETE FROM roster_rows WHERE run_id = $1', [runId]);
     await conn.query('DELETE FROM roster_quarantine WHERE run_id = $1', [runId]);
-    await conn.query(`CREATE TEMP TABLE ${STAGE} (
-      row_number integer NOT NULL, external_id text, account_id text,
-      ${PRACTICE_COLS.map((c) => `${c} ${c === 'active' ? 'boolean' : 'text'}`).join(', ')},
-      manager_email text, warnings jsonb, raw jsonb, issues jsonb) ON COMMIT DROP`);
-    copy = conn.query(copyFrom(`COPY ${STAGE} FROM STDIN`));
+    copy = conn.query(copyFrom(`COPY roster_rows (${COPY_COLS.join(', ')}) FROM STDIN`));
     copyDone = new Promise((resolve, reject) => {
       copy!.on('finish', () => resolve());
       copy!.on('error', (err) => {
@@ -71,6 +68,7 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     throw err;
   }
 
+  const runCell = esc(runId);
   let buf: string[] = [];
   let bufLen = 0;
   const flush = async () => {
@@ -90,30 +88,39 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     if (bufLen >= CHUNK_BYTES) return flush();
   };
 
+  let validCopied = 0;
+  let quarantinedCopied = 0;
   const finish = async () => {
     await flush();
     copy!.end();
     await copyDone;
     await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
-      SELECT external_id FROM ${STAGE} WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`);
-    const cols = ['row_number', 'external_id', 'account_id', ...PRACTICE_COLS, 'manager_email', 'warnings'];
-    const ins = await conn.query(`INSERT INTO roster_rows (run_id, ${cols.join(', ')})
-      SELECT $1, ${cols.map((c) => `s.${c}`).join(', ')} FROM ${STAGE} s
-      WHERE s.issues IS NULL AND NOT EXISTS (SELECT 1 FROM roster_import_dups d WHERE d.external_id = s.external_id)`, [runId]);
+      SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`, [runId]);
+    const dups = await conn.query('SELECT count(*)::int AS n FROM roster_import_dups');
+    if (Number((dups.rows[0] as { n: number }).n) === 0 && quarantinedCopied === 0) {
+      return { valid: validCopied, quarantined: 0 }; // the common case: nothing to move out
+    }
     const q = await conn.query(`INSERT INTO roster_quarantine (run_id, row_number, external_id, raw, issues)
       SELECT $1, s.row_number, s.external_id,
-        coalesce(s.raw, jsonb_strip_nulls(to_jsonb(s) - 'raw' - 'issues' - 'warnings' - 'row_number')),
+        coalesce(s.raw, jsonb_strip_nulls(to_jsonb(s) - 'run_id' - 'raw' - 'issues' - 'warnings' - 'row_number')),
         coalesce(s.issues, '[]'::jsonb) || CASE WHEN d.external_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
           'field', 'externalId', 'value', s.external_id, 'rule', 'duplicate',
           'message', 'externalId: "' || s.external_id || '" appears on more than one row of this import; all of them are quarantined')) END
-      FROM ${STAGE} s LEFT JOIN roster_import_dups d ON d.external_id = s.external_id
-      WHERE s.issues IS NOT NULL OR d.external_id IS NOT NULL`, [runId]);
-    return { valid: ins.rowCount ?? 0, quarantined: q.rowCount ?? 0 };
+      FROM roster_rows s LEFT JOIN roster_import_dups d ON d.external_id = s.external_id
+      WHERE s.run_id = $1 AND (s.issues IS NOT NULL OR d.external_id IS NOT NULL)`, [runId]);
+    const del = await conn.query(`WITH gone AS (
+        DELETE FROM roster_rows s WHERE s.run_id = $1
+          AND (s.issues IS NOT NULL OR s.external_id IN (SELECT external_id FROM roster_import_dups))
+        RETURNING s.issues)
+      SELECT count(*) FILTER (WHERE issues IS NULL)::int AS valid_removed FROM gone`, [runId]);
+    const validRemoved = Number((del.rows[0] as { valid_removed: number }).valid_removed);
+    return { valid: validCopied - validRemoved, quarantined: q.rowCount ?? 0 };
   };
 
   return {
     addValid(row, externalId, accountId, v, managerEmail, warnings) {
-      let line = `${row}\t${esc(externalId)}\t${esc(accountId)}`;
+      validCopied++;
+      let line = `${runCell}\t${row}\t${esc(externalId)}\t${esc(accountId)}`;
       for (const f of PRACTICE_FIELDS) {
         const x = v[f];
         line += '\t' + (typeof x === 'boolean' ? (x ? 't' : 'f') : esc(x));
@@ -122,8 +129,9 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
       return push(line);
     },
     addQuarantined(row, externalId, raw, issues) {
+      quarantinedCopied++;
       const empty = '\t\\N'.repeat(PRACTICE_COLS.length + 1); // practice columns + manager_email
-      return push(`${row}\t${esc(externalId)}\t\\N${empty}\t\\N\t${esc(JSON.stringify(raw))}\t${esc(JSON.stringify(issues))}\n`);
+      return push(`${runCell}\t${row}\t${esc(externalId)}\t\\N${empty}\t\\N\t${esc(JSON.stringify(raw))}\t${esc(JSON.stringify(issues))}\n`);
     },
     finish,
     async reasons() {
