@@ -15,7 +15,8 @@ export default tseslint.config(
   },
   {
     // Pure files: no I/O imports (STYLE.md §3).
-    files: ['src/roster/normalize*.ts', 'src/sync/merge.ts', 'src/sync/guardrails.ts', 'src/updox/classify-reply.ts', 'src/sms/business-details.ts', 'src/reports/render-*.ts'],
+    files: ['src/roster/normalize*.ts', 'src/sync/merge.ts', 'src/sync/guardrails.ts', 'src/updox/classify-reply.ts', 'src/sms/business-details.ts', 'src/reports/render-*.ts',
+      'src/simulator/{validate,auth,router,hmac,faults,business-details,prng}.ts', 'src/sync/payload.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['knex', 'bullmq', 'ioredis', 'pino', 'undici', 'node:fs', 'fs', 'pg'] }],
     },
