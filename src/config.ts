@@ -127,6 +127,8 @@ export const fileSchema = z.object({
     period: z.enum(['daily', 'weekly']).default('daily'),
     outDir: z.string().default('out/reports'),
     schedule: z.string().default('0 7 * * *'),
+    /** IANA zone the report periods and times are in; default the first source's timezone, else UTC. */
+    timeZone: z.string().optional(),
   }).default({ period: 'daily', outDir: 'out/reports', schedule: '0 7 * * *' }),
 });
 
