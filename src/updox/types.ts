@@ -74,6 +74,13 @@ export interface CallResult<T = Record<string, unknown>> {
   ambiguous: boolean;
   /** Retry-After (ms) the server asked for, when it did. */
   retryAfterMs?: number;
+  /**
+   * Stable string reason when the HTTP layer or the transport decided (code null, or a non-2xx
+   * status): UPDOX_TIMEOUT, UPDOX_CONNECT_TIMEOUT, UPDOX_CONNECTION_REFUSED, UPDOX_CONNECTION_RESET,
+   * UPDOX_TRANSPORT_ERROR, UPDOX_ABORTED, UPDOX_HTTP_STATUS, UPDOX_BAD_REPLY, UPDOX_LIMITER_ERROR
+   * (docs/client.md). Added member.
+   */
+  reason?: string;
 }
 
 export interface CallOptions {
@@ -91,4 +98,14 @@ export interface UpdoxClient {
   smsSend(accountId: string, userId: string, body: { to: string; message: string; patientId?: string }, opts?: { signal?: AbortSignal }): Promise<CallResult<{ messageId: number; status: string }>>;
   ping(level?: 'none' | 'application' | 'account', accountId?: string): Promise<CallResult>;
   close(): Promise<void>;
+
+  // Added members (optional so that scripted test clients need not implement them).
+  /** PracticeCreate: fails with 4130 on an existing id; an ambiguous failure is never retried. */
+  practiceCreate?(practice: UpdoxPractice, opts?: CallOptions & { version?: '1.1' | null }): Promise<CallResult<{ accountId: string; action: string }>>;
+  /** PracticeUpdate: whole-record replace (omitted fields are cleared); 4131 on an unknown id. */
+  practiceUpdate?(practice: UpdoxPractice, opts?: CallOptions & { version?: '1.1' | null }): Promise<CallResult<{ accountId: string; action: string }>>;
+  /** PingWithAuth: checks user-level credentials. */
+  pingWithAuth?(accountId: string, userId: string, opts?: CallOptions): Promise<CallResult>;
+  /** Never retried: a message is not safe to repeat. */
+  patientDirectMessageSend?(accountId: string, userId: string, body: { to: string; from?: string; subject?: string; textMessage?: string; [extra: string]: unknown }, opts?: { signal?: AbortSignal }): Promise<CallResult<{ messageId: number }>>;
 }

@@ -1,0 +1,81 @@
+/**
+ * Zod schemas for what goes over the wire (updox-api.md). Requests are checked structurally before
+ * sending (types only: the vendor owns the field rules and answers 4060/4110 itself). Replies are
+ * loose objects: unknown fields are tolerated and kept. Pure.
+ */
+import { z } from 'zod';
+
+/** The `auth` block (§1.2). Empty strings keep their place, as the vendor's samples do. */
+export const authSchema = z.object({
+  applicationId: z.string(),
+  applicationPassword: z.string(),
+  accountId: z.string(),
+  userId: z.string(),
+});
+export type WireAuth = z.infer<typeof authSchema>;
+
+const str = z.string().optional();
+
+/** A practice to write (PracticeCreate/Update/Save, un-versioned and 1.1). */
+export const practiceRequestSchema = z.looseObject({
+  accountId: z.string(),
+  name: str, address1: str, address2: str, city: str, state: str, postal: str, phone: str, fax: str,
+  websiteAddress: str, timeZone: str, directDomain: str, directAddress: z.string().nullable().optional(),
+  metadata: str, vetted: z.boolean().optional(),
+  // Requests carry "true"/"false" (§3.1); a boolean is converted.
+  active: z.union([z.boolean(), z.enum(['true', 'false'])]).optional().transform((v) => (v === undefined ? undefined : String(v) as 'true' | 'false')),
+  websiteUrl: str, alternativeWebsiteUrl: str, country: str,
+});
+
+export const smsSendRequestSchema = z.object({
+  to: z.string(),
+  message: z.string(),
+  patientId: z.string().optional(),
+});
+
+export const directMessageRequestSchema = z.looseObject({
+  to: z.string(),
+  from: z.string().optional(),
+  subject: z.string().optional(),
+  textMessage: z.string().optional(),
+  attachments: z.array(z.looseObject({ content: z.string(), mimeType: z.string(), fileName: z.string() })).optional(),
+  patientDemographics: z.looseObject({}).optional(),
+});
+export type DirectMessageRequest = z.input<typeof directMessageRequestSchema>;
+
+/** The envelope every reply carries (§2.1). */
+export const envelopeSchema = z.looseObject({
+  successful: z.boolean().optional(),
+  responseCode: z.number().int(),
+  responseMessage: z.string().nullable().optional(),
+});
+
+const practiceReply = z.looseObject({ accountId: z.string() });
+
+/**
+ * Payload schemas checked only on a 2xxx reply. A mismatch there is the named outcome
+ * UPDOX_BAD_REPLY (see client.ts). Writes keep their payload optional: the envelope is the verdict.
+ */
+export const replySchemas = {
+  PracticeCreate: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
+  PracticeUpdate: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
+  PracticeSave: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
+  PracticeGet: z.looseObject({ practice: practiceReply }),
+  PracticeList: z.looseObject({ practiceList: z.array(practiceReply) }),
+  SmsSendNumberList: z.looseObject({
+    numbers: z.array(z.looseObject({ number: z.string(), verificationStatus: z.string() })),
+  }),
+  SmsSend: z.looseObject({ messageId: z.union([z.number(), z.string()]).optional(), status: z.string().optional() }),
+  PatientDirectMessageSend: z.looseObject({ messageId: z.union([z.number(), z.string()]).optional() }),
+  Ping: z.looseObject({}),
+  PingWithApplicationAuth: z.looseObject({}),
+  PingWithAccountAuth: z.looseObject({}),
+  PingWithAuth: z.looseObject({}),
+} as const;
+
+export type UpdoxMethod = keyof typeof replySchemas;
+
+/** First few zod issues as "path: message", for a BAD_REPLY message (no values: they could be large). */
+export function describeIssues(error: z.ZodError, max = 3): string {
+  return error.issues.slice(0, max).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
