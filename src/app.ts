@@ -11,6 +11,8 @@ import { createKnex } from './db/knex';
 import { createLogger } from './log';
 import { createRedis } from './redis';
 import { systemClock, type Clock } from './time';
+import { createUpdoxClient } from './updox/client';
+import type { UpdoxClient } from './updox/types';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -19,6 +21,8 @@ export interface AppDeps {
   /** A shared Redis connection (rate limiter, locks). BullMQ gets its own connections. */
   redis: Redis;
   clock: Clock;
+  /** The one door to Updox: rate-limited (globally, through Redis), retrying, classifying. */
+  updox: UpdoxClient;
 }
 
 export interface App {
@@ -37,13 +41,15 @@ export function createApp(config: Readonly<Config>, opts: AppOptions = {}): App 
   const db = createKnex(config.databaseUrl, opts.dbPool);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const deps: AppDeps = { config, log, db, redis, clock: opts.clock ?? systemClock };
+  const updox = createUpdoxClient(config.updox, { redis, log, limiterKey: `${config.queuePrefix}:updox-limiter` });
+  const deps: AppDeps = { config, log, db, redis, clock: opts.clock ?? systemClock, updox };
   let closed = false;
   return {
     deps,
     async close() {
       if (closed) return;
       closed = true;
+      await updox.close().catch(() => undefined);
       await Promise.allSettled([db.destroy(), redis.quit()]);
     },
   };
