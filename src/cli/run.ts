@@ -1,8 +1,90 @@
-// Placeholder: replaced by the issue that builds the `run` command.
+/**
+ * `updox-sync run RUN [--json] [--actions] [--status S] [--op OP] [--limit N]`: one run's state and
+ * counts (import, plan, outbox by op and status) and, with --actions (or --status/--op), its
+ * per-practice results: op, status, code, message, attempts, changed fields, conflicts, flags.
+ * `formatActions` also prints a dry run's plan.
+ */
+import { BadInputError } from '../errors';
+import { actionCounts, findRun, listActions, type ActionRow, type RunRow } from '../sync/runs';
 import type { RegisterCommand } from './context';
+import { countsOf, table } from './runs';
 
-export const register: RegisterCommand = (program) => {
-  program.command('run').description('(not built yet)').action(() => {
-    throw new Error('the run command is not built yet');
-  });
+interface Flags { json?: boolean; actions?: boolean; status?: string; op?: string; limit?: string }
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const show = (v: unknown) => (v === null || v === undefined ? '∅' : JSON.stringify(v));
+
+/** The per-practice lines of a plan or its results. */
+export function formatActions(actions: ActionRow[]): string {
+  if (!actions.length) return '  (no actions)';
+  const rows = actions.map((a) => [
+    a.account_id, a.op, a.status, a.code === null ? '' : String(a.code), String(a.attempts),
+    clip((a.changed_fields ?? []).join(','), 60), (a.flags ?? []).join(','), clip(a.message ?? '', 80),
+  ]);
+  const lines = table(['account', 'op', 'status', 'code', 'attempts', 'changed', 'flags', 'message'], rows).split('\n').map((l) => `  ${l}`);
+  for (const a of actions) {
+    for (const c of a.conflicts ?? []) {
+      lines.push(`  conflict ${a.account_id}.${c.field}: base ${show(c.base)}, roster ${show(c.roster)}, Updox ${show(c.remote)} → kept ${c.resolved}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function formatRun(run: RunRow, byOp: Record<string, Record<string, number>>): string {
+  const lines = [`run ${run.id} (${run.kind}, ${run.source ?? '-'}): ${run.status}${run.dry_run ? ' (dry run: nothing is sent)' : ''}`];
+  lines.push(`  created ${new Date(run.created_at).toISOString()}${run.finished_at ? `, finished ${new Date(run.finished_at).toISOString()}` : ''}`);
+  if (run.import_stats) {
+    const s = run.import_stats as { read?: number; valid?: number; quarantined?: number };
+    lines.push(`  roster: ${s.read ?? 0} read, ${s.valid ?? 0} valid, ${s.quarantined ?? 0} quarantined`);
+  }
+  const plan = run.plan_stats as { counts?: Record<string, number>; durationMs?: number } | null;
+  if (plan?.counts) {
+    const c = plan.counts;
+    const extra = [
+      c.conflicts ? `${c.conflicts} with conflicts` : '', c.adopted ? `${c.adopted} adopted` : '', c.collision ? `${c.collision} accountId collisions (not planned)` : '',
+      c.clearsAddress ? `${c.clearsAddress} clear an address field` : '', c.clearsWebsite ? `${c.clearsWebsite} clear the website` : '',
+      c.retried ? `${c.retried} retried after a failure` : '',
+    ].filter(Boolean);
+    lines.push(`  plan: ${countsOf(run)}${plan.durationMs !== undefined ? ` (${plan.durationMs} ms)` : ''}${extra.length ? `; ${extra.join(', ')}` : ''}`);
+  }
+  const ops = Object.entries(byOp);
+  if (ops.length) lines.push(`  outbox: ${ops.map(([op, st]) => `${op} ${Object.entries(st).map(([s, n]) => `${n} ${s}`).join('/')}`).join('; ')}`);
+  if (run.held_reason) lines.push(`  HELD: ${run.held_reason}${run.status === 'held' ? ` — release with: updox-sync approve ${run.id}` : ''}`);
+  if (run.approved_at) lines.push(`  approved by ${run.approved_by ?? 'unknown'} at ${new Date(run.approved_at).toISOString()}`);
+  if (run.halt_reason) lines.push(`  HALTED: ${run.halt_reason}`);
+  if (run.error_message) lines.push(`  error [${run.error_code ?? '-'}]: ${run.error_message}`);
+  return lines.join('\n');
+}
+
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command('run')
+    .description("show one run: status, counts and (with --actions) each practice's result")
+    .argument('<run>', 'run id (or a unique prefix of it, at least 4 characters)')
+    .option('--actions', 'list the per-practice results (op, status, code, message, attempts)')
+    .option('--status <status>', 'only actions in this status (pending, in_flight, succeeded, failed, halted, cancelled); implies --actions')
+    .option('--op <op>', 'only actions of this op (create, update, deactivate, reactivate); implies --actions')
+    .option('-n, --limit <n>', 'at most this many actions', '200')
+    .option('--json', 'print the run and its actions as JSON')
+    .action(async (runArg: string, flags: Flags) => {
+      const limit = Number(flags.limit ?? 200);
+      if (!Number.isInteger(limit) || limit < 1) throw new BadInputError('CLI_BAD_OPTION', `--limit must be a positive integer, got "${flags.limit}"`);
+      await ctx.withApp(async (deps) => {
+        const run = await findRun(deps.db, runArg);
+        const byOp = await actionCounts(deps.db, run.id);
+        const wantActions = Boolean(flags.actions || flags.status || flags.op);
+        const acts = wantActions
+          ? await listActions(deps.db, run.id, { limit, ...(flags.status ? { status: flags.status } : {}), ...(flags.op ? { op: flags.op } : {}) })
+          : [];
+        if (flags.json) {
+          ctx.print(JSON.stringify({ run, outbox: byOp, ...(wantActions ? { actions: acts } : {}) }));
+          return;
+        }
+        ctx.print(formatRun(run, byOp));
+        if (wantActions) {
+          ctx.print(`actions${flags.status ? ` (${flags.status})` : ''}${flags.op ? ` (${flags.op})` : ''}, first ${limit}:`);
+          ctx.print(formatActions(acts));
+        }
+      });
+    });
 };

@@ -6,6 +6,7 @@
  * is recorded as a `skipped` run pointing at the active one.
  */
 import type { Knex } from 'knex';
+import { BadInputError } from '../errors';
 
 export type RunStatus =
   | 'queued' | 'importing' | 'planning' | 'planned' | 'held' | 'applying'
@@ -100,4 +101,59 @@ export async function listRuns(db: Knex, opts: { limit?: number; source?: string
   if (opts.source) q.where({ source: opts.source });
   if (opts.kind) q.where({ kind: opts.kind });
   return q as Promise<RunRow[]>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Finds a run by its id or a unique prefix of it (at least 4 characters), for the CLI.
+ * Throws BadInputError RUN_NOT_FOUND / RUN_AMBIGUOUS.
+ */
+export async function findRun(db: Knex, idOrPrefix: string): Promise<RunRow> {
+  const key = idOrPrefix.trim().toLowerCase();
+  if (UUID.test(key)) {
+    const run = await getRun(db, key);
+    if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${key} not found`);
+    return run;
+  }
+  if (!/^[0-9a-f-]{4,}$/.test(key)) throw new BadInputError('RUN_NOT_FOUND', `"${idOrPrefix}" is not a run id (give the id from \`updox-sync runs\`, or at least its first 4 characters)`);
+  const rows = (await db('runs').whereRaw('id::text LIKE ?', [`${key}%`]).limit(2)) as RunRow[];
+  if (rows.length === 0) throw new BadInputError('RUN_NOT_FOUND', `no run id starts with "${key}"`);
+  if (rows.length > 1) throw new BadInputError('RUN_AMBIGUOUS', `more than one run id starts with "${key}"; give more characters`);
+  return rows[0]!;
+}
+
+export interface ActionRow {
+  id: string;
+  account_id: string;
+  external_id: string | null;
+  op: string;
+  status: string;
+  attempts: number;
+  code: number | null;
+  message: string | null;
+  conflicts: Array<{ field: string; roster: unknown; remote: unknown; base: unknown; resolved: string }> | null;
+  flags: string[] | null;
+  changed_fields: string[] | null;
+  finished_at: Date | null;
+}
+
+/** A run's outbox rows (per-practice results), optionally filtered by status or op; by id. */
+export async function listActions(db: Knex, runId: string, opts: { status?: string; op?: string; limit?: number } = {}): Promise<ActionRow[]> {
+  const q = db('sync_actions')
+    .where({ run_id: runId })
+    .orderBy('id')
+    .select('id', 'account_id', 'external_id', 'op', 'status', 'attempts', 'code', 'message', 'conflicts', 'flags', 'changed_fields', 'finished_at');
+  if (opts.status) q.where({ status: opts.status });
+  if (opts.op) q.where({ op: opts.op });
+  if (opts.limit !== undefined) q.limit(opts.limit);
+  return q as Promise<ActionRow[]>;
+}
+
+/** Outbox rows of a run counted by op and status: `{ [op]: { [status]: n } }`. */
+export async function actionCounts(db: Knex, runId: string): Promise<Record<string, Record<string, number>>> {
+  const rows = (await db('sync_actions').where({ run_id: runId }).select('op', 'status').count({ n: '*' }).groupBy('op', 'status')) as unknown as { op: string; status: string; n: string }[];
+  const out: Record<string, Record<string, number>> = {};
+  for (const r of rows) (out[r.op] ??= {})[r.status] = Number(r.n);
+  return out;
 }

@@ -1,0 +1,128 @@
+/**
+ * planRun: the three-way diff of a run's staged roster against `practices` (base) and the run's
+ * PracticeList snapshot (remote), set-based in Postgres (src/sync/plan-sql.ts, rules in merge.ts).
+ * Writes one `sync_actions` row per create, update, deactivate or reactivate (unchanged practices
+ * get none), then applies the guardrail: the run ends `planned`, or `held` with the reason.
+ * All in one transaction, so a crash mid-plan leaves the run as it was and the plan can be re-run.
+ */
+import type { AppDeps } from '../app';
+import type { SourceConfig } from '../config';
+import { BadInputError, PermanentError } from '../errors';
+import { PRACTICE_FIELDS, type PracticeField } from '../practice';
+import { shouldHold, type HoldDecision } from './guardrails';
+import type { ConflictPolicy } from './merge';
+import { KNOWN_PRACTICES_SQL, RECORD_UNCHANGED_SQL, planStatementSql, withPgTransaction } from './plan-sql';
+import type { RunRow } from './runs';
+
+export interface PlanOptions {
+  runId: string;
+  source: SourceConfig;
+  /** Accepted for symmetry with the other steps; the plan itself makes no call. */
+  client?: unknown;
+  /** Override config.sync.conflictPolicy (tests, CLI). */
+  policy?: ConflictPolicy;
+}
+
+export interface PlanCounts {
+  create: number;
+  update: number;
+  deactivate: number;
+  reactivate: number;
+  unchanged: number;
+  /** Roster rows whose accountId belongs to a practice of another source or external id: not planned. */
+  collision: number;
+  /** Practices with at least one field changed on both sides (resolved by policy). */
+  conflicts: number;
+  conflictFields: number;
+  /** Practices found in Updox that we had never saved (update = adopt). */
+  adopted: number;
+  clearsAddress: number;
+  clearsWebsite: number;
+  poBox: number;
+  /** Planned again because the last save failed. */
+  retried: number;
+  /** Denominator of the guardrail shares. */
+  known: number;
+}
+
+export interface PlanResult {
+  runId: string;
+  counts: PlanCounts;
+  held: boolean;
+  heldReason: string | null;
+  guardrail: HoldDecision;
+  dryRun: boolean;
+  durationMs: number;
+}
+
+/** Work memory for the plan transaction: the 100k-row diff then stays in memory. */
+const PLAN_WORK_MEM = '128MB';
+const PLANNABLE = new Set(['queued', 'importing', 'planning', 'planned', 'held']);
+
+/** One row per op; the outbox flag counts repeat on every row. */
+interface StatementRow {
+  op: string; n: number;
+  conflicts: number; conflict_fields: number; known_remote: number; adopted: number;
+  clears_address: number; clears_website: number; po_box: number; retried: number;
+}
+
+export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts: PlanOptions): Promise<PlanResult> {
+  const t0 = performance.now();
+  const { runId, source } = opts;
+  const policy = opts.policy ?? deps.config.sync.conflictPolicy;
+  const log = deps.log.child({ runId, source: source.name });
+  const result = await withPgTransaction(deps.db, async (c) => {
+    const run = (await c.query('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId])).rows[0] as RunRow | undefined;
+    checkPlannable(run, runId);
+    const applied = await c.query(`SELECT 1 FROM sync_actions WHERE run_id = $1 AND status <> 'pending' LIMIT 1`, [runId]);
+    if (applied.rowCount) throw new PermanentError('PLAN_ALREADY_APPLYING', `run ${runId}: its actions are already being applied; it cannot be planned again`);
+    await c.query(`SET LOCAL work_mem = '${PLAN_WORK_MEM}'`);
+    // JIT compiling the wide merge expressions costs about a second and saves less than that.
+    await c.query('SET LOCAL jit = off');
+    await c.query('DELETE FROM sync_actions WHERE run_id = $1', [runId]);
+
+    const managed = new Set((run!.managed_fields ?? []).filter((f): f is PracticeField => (PRACTICE_FIELDS as readonly string[]).includes(f)));
+    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster });
+    const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];
+    const knownOwn = ((await c.query(KNOWN_PRACTICES_SQL, [source.name])).rows[0] as { n: number }).n;
+    const counts = toCounts(rows, knownOwn);
+    const guardrail = shouldHold(counts, deps.config.guardrails);
+    const durationMs = Math.round(performance.now() - t0);
+    const snapshot = (run!.plan_stats as { snapshot?: unknown } | null)?.snapshot ?? null;
+    const planStats = { snapshot, counts, durationMs, policy, fullRoster: source.fullRoster, managedFields: [...managed], guardrail };
+    const status = guardrail.hold ? 'held' : 'planned';
+    await c.query('UPDATE runs SET status = $2, plan_stats = $3, held_reason = $4 WHERE id = $1',
+      [runId, status, JSON.stringify(planStats), guardrail.hold ? guardrail.reason : null]);
+    if (!guardrail.hold && !run!.dry_run) for (const q of RECORD_UNCHANGED_SQL) await c.query(q, [runId, source.name]);
+    return { runId, counts, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null, guardrail, dryRun: run!.dry_run, durationMs };
+  });
+  if (result.held) log.warn({ counts: result.counts, reason: result.heldReason }, 'run held by guardrail');
+  else log.info({ counts: result.counts, durationMs: result.durationMs }, 'plan done');
+  return result;
+}
+
+function checkPlannable(run: RunRow | undefined, runId: string): void {
+  if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${runId} not found`);
+  if (!PLANNABLE.has(run.status)) {
+    throw new PermanentError('PLAN_NOT_ALLOWED', `run ${runId} is ${run.status}${run.error_message ? ` (${run.error_message})` : ''}; only a run that is importing, planning, planned or held can be planned`);
+  }
+  if (run.import_stats == null) throw new BadInputError('PLAN_NO_ROSTER', `run ${runId} has no imported roster; import it first`);
+  // Never plan against nothing: without a snapshot every practice would look absent from Updox.
+  if (!(run.plan_stats as { snapshot?: unknown } | null)?.snapshot) {
+    throw new PermanentError('PLAN_NO_SNAPSHOT', `run ${runId} has no PracticeList snapshot; snapshotRemote must succeed before planning`);
+  }
+}
+
+function toCounts(rows: StatementRow[], knownOwn: number): PlanCounts {
+  const n = (op: string) => rows.find((r) => r.op === op)?.n ?? 0;
+  const sum = (k: 'conflicts' | 'conflict_fields' | 'known_remote' | 'adopted') =>
+    rows.filter((r) => r.op !== 'collision').reduce((a, r) => a + r[k], 0);
+  const flags = rows[0] ?? { clears_address: 0, clears_website: 0, po_box: 0, retried: 0 };
+  return {
+    create: n('create'), update: n('update'), deactivate: n('deactivate'), reactivate: n('reactivate'),
+    unchanged: n('unchanged'), collision: n('collision'),
+    conflicts: sum('conflicts'), conflictFields: sum('conflict_fields'), adopted: sum('adopted'),
+    clearsAddress: flags.clears_address, clearsWebsite: flags.clears_website, poBox: flags.po_box, retried: flags.retried,
+    known: knownOwn + sum('known_remote'),
+  };
+}

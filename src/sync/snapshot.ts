@@ -1,0 +1,138 @@
+/**
+ * snapshotRemote: PracticeList at the start of a run, stored in remote_snapshots for the run (the
+ * "remote" side of the three-way diff). Written with COPY in ~64 KB chunks on one connection, in
+ * one transaction that first drops an earlier snapshot of the same run (a re-run replaces it).
+ * A failed or halted PracticeList fails (or halts) the run: the plan must never run against nothing.
+ */
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
+import type { AppDeps } from '../app';
+import { BadInputError, PermanentError } from '../errors';
+import { COLUMN_OF, PRACTICE_FIELDS } from '../practice';
+import type { UpdoxClient, UpdoxPractice } from '../updox/types';
+import { fromWire } from './payload';
+import { withPgTransaction } from './plan-sql';
+import { finishRun, getRun } from './runs';
+
+const CHUNK_BYTES = 64 * 1024;
+/** Snapshots of this many earlier finished runs per source are kept (for inspection); older ones are dropped. */
+export const SNAPSHOTS_KEPT = 3;
+const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields'];
+
+export interface SnapshotResult {
+  practices: number;
+  /** List entries without an accountId, or repeating one already seen. */
+  skipped: number;
+  durationMs: number;
+}
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+function esc(v: string | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+export async function snapshotRemote(
+  deps: Pick<AppDeps, 'db' | 'log'>,
+  client: Pick<UpdoxClient, 'practiceList'>,
+  runId: string,
+): Promise<SnapshotResult> {
+  const t0 = performance.now();
+  const log = deps.log.child({ runId });
+  const run = await getRun(deps.db, runId);
+  if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${runId} not found`);
+  const res = await client.practiceList();
+  if (res.outcome !== 'ok') {
+    const halt = res.outcome === 'halt';
+    const code = halt ? 'UPDOX_LIST_HALTED' : 'UPDOX_LIST_FAILED';
+    const message = `PracticeList failed (${res.outcome}${res.code !== null ? `, code ${res.code}` : ''}${res.httpStatus && res.httpStatus !== 200 ? `, HTTP ${res.httpStatus}` : ''}): ${res.message}; the run was not planned`;
+    await failRun(deps, runId, halt, code, message);
+    log.error({ code, outcome: res.outcome, vendorCode: res.code }, 'remote snapshot failed');
+    throw new PermanentError(code, message, { halt, details: { runId, vendorCode: res.code } });
+  }
+  const list = res.body?.practiceList;
+  if (!Array.isArray(list)) {
+    const message = 'PracticeList answered without a practiceList array; the run was not planned';
+    await failRun(deps, runId, false, 'UPDOX_LIST_INVALID', message);
+    throw new PermanentError('UPDOX_LIST_INVALID', message, { details: { runId } });
+  }
+  const { written, skipped } = await withPgTransaction(deps.db, async (c) => {
+    await c.query('DELETE FROM remote_snapshots WHERE run_id = $1', [runId]);
+    const counts = await copySnapshot(c, runId, list);
+    const snapshot = { practices: counts.written, skipped: counts.skipped, takenAt: new Date().toISOString() };
+    await c.query(`UPDATE runs SET plan_stats = coalesce(plan_stats, '{}'::jsonb) || jsonb_build_object('snapshot', $2::jsonb) WHERE id = $1`,
+      [runId, JSON.stringify(snapshot)]);
+    return counts;
+  });
+  // Fresh statistics for the diff's joins; cheap next to the list call.
+  await deps.db.raw('ANALYZE remote_snapshots');
+  if (run.source) await dropOldSnapshots(deps, run.source, runId);
+  const durationMs = Math.round(performance.now() - t0);
+  log.info({ practices: written, skipped, durationMs }, 'remote snapshot taken');
+  return { practices: written, skipped, durationMs };
+}
+
+async function copySnapshot(c: pg.Client, runId: string, list: unknown[]): Promise<{ written: number; skipped: number }> {
+  const copy: Writable = c.query(copyFrom(`COPY remote_snapshots (${COLS.join(', ')}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => {
+    copy.on('finish', resolve);
+    copy.on('error', reject);
+  });
+  done.catch(() => {}); // awaited below
+  const seen = new Set<string>();
+  let written = 0, skipped = 0, buf = '';
+  const flush = async () => {
+    if (!buf) return;
+    const chunk = buf;
+    buf = '';
+    if (!copy.write(chunk)) await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      copy.once('error', onError);
+      copy.once('drain', () => {
+        copy.off('error', onError);
+        resolve();
+      });
+    });
+  };
+  try {
+    for (const item of list) {
+      const p = item as UpdoxPractice;
+      const id = typeof p?.accountId === 'string' ? p.accountId.trim() : '';
+      if (!id || seen.has(id)) {
+        skipped++;
+        continue;
+      }
+      seen.add(id);
+      const v = fromWire(p);
+      let line = `${runId}\t${esc(id)}`;
+      for (const f of PRACTICE_FIELDS) line += `\t${esc(v[f])}`;
+      // Keys Updox did not return at all are unknown, not empty (the plan lets base stand in).
+      const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
+      line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}\n`;
+      buf += line;
+      written++;
+      if (buf.length >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+    copy.end();
+    await done;
+  } catch (err) {
+    copy.destroy();
+    await done.catch(() => {});
+    throw err;
+  }
+  return { written, skipped };
+}
+
+async function failRun(deps: Pick<AppDeps, 'db'>, runId: string, halt: boolean, code: string, message: string): Promise<void> {
+  await finishRun(deps.db, runId, halt ? 'halted' : 'failed', { code, message });
+  if (halt) await deps.db('runs').where({ id: runId }).update({ halt_reason: message });
+}
+
+async function dropOldSnapshots(deps: Pick<AppDeps, 'db'>, source: string, runId: string): Promise<void> {
+  await deps.db.raw(`DELETE FROM remote_snapshots WHERE run_id IN (
+    SELECT id FROM runs WHERE source = ? AND id <> ? AND finished_at IS NOT NULL
+    ORDER BY created_at DESC OFFSET ?)`, [source, runId, SNAPSHOTS_KEPT]);
+}
