@@ -1,0 +1,190 @@
+/**
+ * The one-off bulk migration of accounts last saved through the un-versioned API (issue 5,
+ * "Legacy upgrade"): adopt them from PracticeList (or an operator's list), re-save each through
+ * PracticeSave/1.1 with the roster's full business details and website URLs, and report which
+ * cannot be upgraded and why. The re-saves are outbox rows (op 'upgrade') of a run of kind
+ * 'upgrade', applied by applyRun, so a crash resumes exactly like a sync: running the command
+ * again picks up the unfinished run.
+ */
+import { createHash } from 'node:crypto';
+import type { AppDeps } from '../app';
+import { valuesFromRow, type PracticeValues } from '../practice';
+import type { UpdoxClient, UpdoxPractice } from '../updox/types';
+import { applyRun, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply';
+import { fromWire, toPayload } from './payload';
+import { createRun, finishRun, setRunStatus, type RunRow } from './runs';
+import { assessUpgrade, isLegacy, notFound, upgradeValues, type Blocked, type Warned } from './upgrade-rules';
+
+export interface UpgradeOptions extends Omit<ApplyOptions, 'runId' | 'onProgress' | 'concurrency'> {
+  /** Source whose latest staged roster supplies the details (default: the first configured source). */
+  source?: string;
+  /** Upgrade exactly these accounts (from --accounts FILE) instead of the ones we infer as legacy. */
+  accounts?: string[];
+  dryRun?: boolean;
+  concurrency?: number;
+  /** Called once the plan is known (before any write), e.g. to print what cannot be upgraded. */
+  onPlanned?: (plan: UpgradePlan) => void;
+  onProgress?: (p: ApplyProgress) => void;
+  /** Test seam (crash tests): called after each chunk of outbox rows is written. Never set in production. */
+  atPlanChunk?: (written: number) => void | Promise<void>;
+}
+
+export interface UpgradePlan {
+  runId: string;
+  resumed: boolean;
+  /** Practices PracticeList returned (0 when resuming a planned run). */
+  listed: number;
+  candidates: number;
+  queued: number;
+  blocked: Blocked[];
+  warnings: Warned[];
+  /** Seconds the queued writes take at the configured rate limit. */
+  etaSeconds: number;
+}
+
+export interface UpgradeReport extends UpgradePlan {
+  dryRun: boolean;
+  status: string;
+  succeeded: number;
+  failed: { accountId: string; code: number | null; message: string }[];
+  apply?: ApplyResult;
+}
+
+const ACTIVE = ['queued', 'planning', 'planned', 'applying'];
+
+export async function upgradeLegacy(deps: AppDeps, client: UpdoxClient, opts: UpgradeOptions): Promise<UpgradeReport> {
+  const { db, config } = deps;
+  const source = opts.source ?? config.sources[0]?.name ?? null;
+  const rps = config.updox.requestsPerSecond;
+  const dryRun = Boolean(opts.dryRun);
+
+  let run = dryRun ? undefined : await db('runs').where({ kind: 'upgrade', source, dry_run: false }).whereIn('status', ACTIVE)
+    .orderBy('created_at', 'desc').first() as RunRow | undefined;
+  const resumed = Boolean(run);
+  if (!run) {
+    const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli' });
+    if (created.skipped) {
+      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [] };
+    }
+    run = created.run;
+  }
+  const runId = run.id;
+
+  let plan: UpgradePlan;
+  if (run.status === 'planned' || run.status === 'applying') {
+    const stats = (run.plan_stats ?? {}) as Partial<UpgradePlan>;
+    const open = Number((await db('sync_actions').where({ run_id: runId }).whereIn('status', ['pending', 'in_flight']).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+    plan = { ...emptyPlan(runId, true), ...stats, runId, resumed: true, etaSeconds: Math.ceil(open / rps) };
+  } else {
+    await setRunStatus(db, runId, 'planning');
+    const planned = await planUpgrade(deps, client, runId, source, opts.accounts, dryRun, opts.atPlanChunk);
+    if ('error' in planned) {
+      await finishRun(db, runId, planned.halt ? 'halted' : 'failed', { code: 'UPGRADE_LIST_FAILED', message: planned.error });
+      if (planned.halt) await db('runs').where({ id: runId }).update({ halt_reason: planned.error });
+      return { ...emptyPlan(runId, resumed), dryRun, status: planned.halt ? 'halted' : 'failed', succeeded: 0, failed: [] };
+    }
+    plan = { ...planned, resumed };
+    await db('runs').where({ id: runId }).update({ plan_stats: JSON.stringify(plan), status: 'planned', ...(dryRun ? { finished_at: db.fn.now() } : {}) });
+  }
+  opts.onPlanned?.(plan);
+  if (dryRun) return { ...plan, dryRun, status: 'planned', succeeded: 0, failed: [] };
+
+  const apply = await applyRun(deps, client, {
+    ...opts, runId, concurrency: opts.concurrency ?? config.sync.applyConcurrency,
+  });
+  const failedRows = await db('sync_actions').where({ run_id: runId, status: 'failed' }).orderBy('account_id')
+    .select('account_id', 'code', 'message');
+  const succeeded = Number((await db('sync_actions').where({ run_id: runId, status: 'succeeded' }).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+  return {
+    ...plan, dryRun, status: apply.status, succeeded, apply,
+    failed: failedRows.map((r) => ({ accountId: r.account_id as string, code: (r.code as number | null) ?? null, message: (r.message as string | null) ?? '' })),
+  };
+}
+
+const emptyPlan = (runId: string, resumed: boolean): UpgradePlan =>
+  ({ runId, resumed, listed: 0, candidates: 0, queued: 0, blocked: [], warnings: [], etaSeconds: 0 });
+
+type Planned = Omit<UpgradePlan, 'resumed'>;
+
+/** Lists, selects, builds and (unless dry) writes the outbox rows. Idempotent per run. */
+async function planUpgrade(
+  deps: AppDeps, client: UpdoxClient, runId: string, source: string | null, accounts: string[] | undefined, dryRun: boolean,
+  atChunk?: (written: number) => void | Promise<void>,
+): Promise<Planned | { error: string; halt: boolean }> {
+  const { db, config } = deps;
+  const list = await client.practiceList();
+  if (list.outcome !== 'ok' || !list.body) {
+    return { error: `PracticeList failed: ${list.code ?? ''} ${list.message}`.trim(), halt: list.outcome === 'halt' };
+  }
+  const remote = new Map<string, UpdoxPractice>(list.body.practiceList.map((p) => [p.accountId, p]));
+  const ours = new Map<string, Record<string, unknown>>(
+    (await db('practices').select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]),
+  );
+
+  const blocked: Blocked[] = [];
+  let candidates: string[];
+  if (accounts) {
+    const wanted = [...new Set(accounts.map((a) => a.trim()).filter(Boolean))];
+    for (const a of wanted) if (!remote.has(a)) blocked.push(notFound(a));
+    candidates = wanted.filter((a) => remote.has(a));
+  } else {
+    candidates = [...remote.keys()].filter((a) => {
+      const o = ours.get(a) as { api_version: string | null; source: string | null } | undefined;
+      return isLegacy(o) && (!o || !source || o.source === null || o.source === source);
+    });
+  }
+  const roster = await latestRoster(deps, source, candidates);
+
+  const warnings: Warned[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const accountId of candidates.sort()) {
+    const o = ours.get(accountId);
+    const r = roster.get(accountId);
+    const values = upgradeValues(fromWire(remote.get(accountId)!), o ? valuesFromRow(o) : null, r ? valuesFromRow(r) : null);
+    const verdict = assessUpgrade(accountId, values);
+    if (verdict.blocked) { blocked.push(verdict.blocked); continue; }
+    warnings.push(...verdict.warnings);
+    rows.push(actionRow(runId, accountId, values, verdict.warnings, {
+      source: (o?.source as string | null) ?? (r ? source : null),
+      externalId: (r?.external_id as string | undefined) ?? (o?.external_id as string | null) ?? null,
+      managerEmail: (r?.manager_email as string | null | undefined) ?? (o?.manager_email as string | null) ?? null,
+    }));
+  }
+  if (!dryRun) {
+    for (let i = 0; i < rows.length; i += 1000) {
+      await db('sync_actions').insert(rows.slice(i, i + 1000)).onConflict(['run_id', 'account_id']).ignore();
+      await atChunk?.(Math.min(rows.length, i + 1000));
+    }
+  }
+  return {
+    runId, listed: remote.size, candidates: candidates.length + blocked.filter((b) => b.reason === 'NOT_FOUND').length,
+    queued: rows.length, blocked, warnings, etaSeconds: Math.ceil(rows.length / config.updox.requestsPerSecond),
+  };
+}
+
+function actionRow(
+  runId: string, accountId: string, values: PracticeValues, warnings: Warned[],
+  who: { source: string | null; externalId: string | null; managerEmail: string | null },
+): Record<string, unknown> {
+  const payload = toPayload(accountId, values);
+  return {
+    run_id: runId, account_id: accountId, external_id: who.externalId, op: 'upgrade', status: 'pending',
+    payload: JSON.stringify(payload), payload_hash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'),
+    flags: JSON.stringify(warnings.map((w) => w.code)), source: who.source, manager_email: who.managerEmail,
+  };
+}
+
+/** The latest staged roster rows of the source for these accounts, by account id. */
+async function latestRoster(deps: AppDeps, source: string | null, accountIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  if (!source || !accountIds.length) return out;
+  const latest = await deps.db('runs as r').where({ 'r.source': source })
+    .whereExists((q) => q.select(deps.db.raw('1')).from('roster_rows as x').whereRaw('x.run_id = r.id'))
+    .orderBy('r.created_at', 'desc').first('r.id');
+  if (!latest) return out;
+  for (let i = 0; i < accountIds.length; i += 5000) {
+    const rows = await deps.db('roster_rows').where({ run_id: latest.id }).whereIn('account_id', accountIds.slice(i, i + 5000)).select('*');
+    for (const r of rows as Record<string, unknown>[]) out.set(r.account_id as string, r);
+  }
+  return out;
+}
