@@ -16,14 +16,13 @@ import { ensureDatabase } from '../src/db/ensure-database';
 import { createKnex, migrateLatest } from '../src/db/knex';
 import { createLogger } from '../src/log';
 import { pullNumbers } from '../src/sms/numbers';
+import { startSimulator } from '../src/simulator/index';
+import { createUpdoxClient } from '../src/updox/client';
 import type { CallResult, UpdoxClient, UpdoxSmsNumber } from '../src/updox/types';
 
 const APP_ID = 'bench-app';
 const APP_PASSWORD = 'bench-Secret-1';
 
-interface Sim { url: string; baseUrl: string; close(): Promise<void> }
-type StartSimulator = (o: Record<string, unknown>) => Promise<Sim>;
-type CreateClient = (cfg: unknown, o: { redis: unknown; log: unknown; limiterKey: string }) => UpdoxClient;
 
 function arg(argv: string[], name: string, dflt: number): number {
   const i = argv.indexOf(`--${name}`);
@@ -65,10 +64,6 @@ export default async function numbersBench(argv: string[]): Promise<Record<strin
     return dbOnly(benchDbUrl, ids, perAccount, concurrency);
   }
   // Imported lazily: the simulator and the client are built by other modules of this project.
-  const simSpec = '../src/simulator/index';
-  const clientSpec = '../src/updox/client';
-  const { startSimulator } = (await import(simSpec)) as { startSimulator: StartSimulator };
-  const { createUpdoxClient } = (await import(clientSpec)) as { createUpdoxClient: CreateClient };
 
   // 2. Simulator with the same rate limit, seeded with the accounts and their numbers.
   const sim = await startSimulator({ applicationId: APP_ID, applicationPassword: APP_PASSWORD, port: 0, rateLimit: { requestsPerSecond: rps } });

@@ -59,3 +59,9 @@ export function createQueues(deps: Pick<AppDeps, 'config'>): Queues {
 }
 
 export const queueFor = (q: Queues, step: StepName): Queue => q.queues[STEP_QUEUE[step]];
+
+/**
+ * The job id of a step of a run: deterministic, so enqueueing the same step twice is a no-op.
+ * BullMQ refuses custom ids containing ':' (reserved for its own keys), hence the dash.
+ */
+export const jobIdFor = (step: StepName, runId: string, tag?: string): string => `${step}-${runId}${tag ? `-${tag}` : ''}`;

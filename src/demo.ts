@@ -17,7 +17,7 @@ import { formatSummary, summarizeRun, type RunSummary } from './nightly/summary'
 import { ensureServices, standardTargets } from './services-check';
 import { startSimulator } from './simulator';
 import { sleep } from './time';
-import { createQueues, queueFor } from '../jobs/queues';
+import { createQueues, jobIdFor, queueFor } from '../jobs/queues';
 import { addNightlyFlow } from '../jobs/flows';
 import { startWorkers } from '../jobs/worker';
 
@@ -125,12 +125,12 @@ async function waitForJob(q: ReturnType<typeof createQueues>, runId: string, pri
   const deadline = Date.now() + 10 * 60_000;
   let last = '';
   while (Date.now() < deadline) {
-    const job = await queueFor(q, 'report').getJob(`report:${runId}`);
+    const job = await queueFor(q, 'report').getJob(jobIdFor('report', runId));
     const state = job ? await job.getState() : 'missing';
     if (state === 'completed') return;
     if (state === 'failed') throw new SyncError('retryable', 'DEMO_FLOW_FAILED', `the report step failed: ${job?.failedReason ?? ''}`);
     const states = await Promise.all((['import', 'plan', 'apply', 'audit', 'numbers'] as const).map(async (s) => {
-      const j = await queueFor(q, s).getJob(`${s}:${runId}`);
+      const j = await queueFor(q, s).getJob(jobIdFor(s, runId));
       return `${s}:${j ? await j.getState() : '-'}`;
     }));
     const line = states.join(' ');

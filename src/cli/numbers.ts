@@ -3,24 +3,10 @@
  * statuses and their changes, and print what needs attention: overdue and rejected numbers,
  * accounts without a number, accounts the vendor refused (4011). A 4015 halts (exit code 5).
  */
-import type { AppDeps } from '../app';
 import { pullNumbers, type PullStats } from '../sms/numbers';
-import type { UpdoxClient } from '../updox/types';
 import type { RegisterCommand } from './context';
 
 interface Opts { account?: string[]; json?: boolean; concurrency?: string }
-
-type CreateClient = (cfg: AppDeps['config']['updox'], o: { redis: AppDeps['redis']; log: AppDeps['log']; limiterKey: string }) => UpdoxClient;
-
-/**
- * The lead will provide the client in AppDeps; until then the command builds it. Imported lazily
- * so the rest of the CLI loads even where the client module is missing.
- */
-async function createClient(deps: AppDeps): Promise<UpdoxClient> {
-  const spec = '../updox/client';
-  const mod = (await import(spec)) as { createUpdoxClient: CreateClient };
-  return mod.createUpdoxClient(deps.config.updox, { redis: deps.redis, log: deps.log, limiterKey: `${deps.config.queuePrefix}:updox-limiter` });
-}
 
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -31,16 +17,11 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the result as JSON')
     .action(async (opts: Opts) => {
       await ctx.withApp(async (deps) => {
-        const client = await createClient(deps);
-        try {
-          const stats = await pullNumbers(deps, client, {
-            ...(opts.account ? { accountIds: opts.account } : {}),
-            ...(opts.concurrency ? { concurrency: Math.max(1, Number(opts.concurrency) || 1) } : {}),
-          });
-          ctx.print(opts.json ? JSON.stringify(stats) : describe(stats));
-        } finally {
-          await client.close();
-        }
+        const stats = await pullNumbers(deps, deps.updox, {
+          ...(opts.account ? { accountIds: opts.account } : {}),
+          ...(opts.concurrency ? { concurrency: Math.max(1, Number(opts.concurrency) || 1) } : {}),
+        });
+        ctx.print(opts.json ? JSON.stringify(stats) : describe(stats));
       });
     });
 };

@@ -5,7 +5,8 @@
 import { EXIT } from '../errors';
 import { openSyncRun, stepApply, stepAudit, stepImport, stepPlan } from '../nightly/steps';
 import { formatSummary, summarizeRun } from '../nightly/summary';
-import { finishRun } from '../sync/runs';
+import { finishRun, listActions } from '../sync/runs';
+import { formatActions } from './run';
 import type { RegisterCommand } from './context';
 
 interface SyncOpts { source?: string; file?: string; dryRun?: boolean; json?: boolean; audit?: boolean }
@@ -41,6 +42,10 @@ export const register: RegisterCommand = (program, ctx) => {
         }
         const summary = await summarizeRun(deps.db, runId);
         ctx.print(opts.json ? JSON.stringify(summary) : formatSummary(summary));
+        if (opts.dryRun && !opts.json) {
+          const actions = await listActions(deps.db, runId, { limit: 20 });
+          if (actions.length) ctx.print(`first ${actions.length} planned action(s) (all: updox-sync run ${runId} --actions):\n${formatActions(actions)}`);
+        }
         if (summary.status === 'failed') process.exitCode = EXIT.badInput;
         else if (summary.status === 'held') process.exitCode = EXIT.held;
         else if (summary.status === 'halted') process.exitCode = EXIT.halted;

@@ -6,7 +6,7 @@
  * 'upgrade', applied by applyRun, so a crash resumes exactly like a sync: running the command
  * again picks up the unfinished run.
  */
-import { createHash } from 'node:crypto';
+import { payloadHash } from './merge';
 import type { AppDeps } from '../app';
 import { valuesFromRow, type PracticeValues } from '../practice';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
@@ -169,7 +169,7 @@ function actionRow(
   const payload = toPayload(accountId, values);
   return {
     run_id: runId, account_id: accountId, external_id: who.externalId, op: 'upgrade', status: 'pending',
-    payload: JSON.stringify(payload), payload_hash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'),
+    payload: JSON.stringify(payload), payload_hash: payloadHash(payload),
     flags: JSON.stringify(warnings.map((w) => w.code)), source: who.source, manager_email: who.managerEmail,
   };
 }

@@ -4,22 +4,20 @@
  * Updox simulator's clock (src/simulator) through the real client; the second drives a scripted
  * vendor on a test clock and pins exact days (Monday start, Thanksgiving-free week).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer, WEBHOOK_PATH } from '../../../src/http/server';
 import { pullNumbers } from '../../../src/sms/numbers';
+import { startSimulator } from '../../../src/simulator/index';
+import { createUpdoxClient } from '../../../src/updox/client';
 import type { CallResult, UpdoxClient, UpdoxSmsNumber } from '../../../src/updox/types';
 import { HOUR } from '../../../src/time';
 import { TEST_APP_ID, TEST_APP_PASSWORD } from '../../helpers/env';
 import { createSmsTestApp, seedPractices, testClock, type SmsTestApp } from './app-helper';
 
-const SRC = path.resolve(import.meta.dirname, '../../../src');
-const haveSimulator = existsSync(path.join(SRC, 'simulator/index.ts')) && existsSync(path.join(SRC, 'updox/client.ts'));
 const history = (t: SmsTestApp, number: string) =>
   t.app.deps.db('sms_number_events').where({ number }).orderBy('id').select('from_status', 'to_status');
 
-describe.skipIf(!haveSimulator)('a week on the simulator clock', () => {
+describe('a week on the simulator clock', () => {
   interface Sim { url: string; baseUrl: string; close(): Promise<void> }
   let sim: Sim;
   let t: SmsTestApp;
@@ -30,10 +28,6 @@ describe.skipIf(!haveSimulator)('a week on the simulator clock', () => {
   const accountId = 'week-acc';
 
   beforeAll(async () => {
-    const simSpec = '../../../src/simulator/index';
-    const clientSpec = '../../../src/updox/client';
-    const { startSimulator } = await import(simSpec) as { startSimulator: (o: Record<string, unknown>) => Promise<Sim> };
-    const { createUpdoxClient } = await import(clientSpec) as { createUpdoxClient: (c: unknown, o: Record<string, unknown>) => UpdoxClient };
     t = await createSmsTestApp({ WEBHOOK_SECRET: SECRET }, testClock(new Date()));
     server = await buildHttpServer(t.app.deps, { webhookAuth: 'hmac' });
     const hook = await server.listen({ port: 0, host: '127.0.0.1' });

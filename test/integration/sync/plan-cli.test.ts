@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/sync/plan';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { testEnv } from '../../helpers/env';
+import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../../helpers/redis';
 import { accountOf, addPractice, addRemote, addRoster, createPlanTestApp, createRun, practice, type PlanTestApp } from './plan-helpers';
 
 const TSX = path.resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
@@ -11,6 +14,7 @@ const RUNNER = path.resolve(import.meta.dirname, '../http/run-command.ts');
 
 let t: PlanTestApp;
 let runId = '';
+const prefix = testPrefix('plan-cli');
 beforeAll(async () => {
   t = await createPlanTestApp();
   runId = await createRun(t.deps.db, { source: 'cli' });
@@ -24,11 +28,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await deleteKeys(prefix);
 });
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(TSX, [RUNNER, ...args], { env: { ...process.env, ...testEnv({ DATABASE_URL: t.tdb.url }) } });
+    const p = spawn(TSX, [RUNNER, ...args], { env: { ...process.env, ...testEnv({ DATABASE_URL: t.tdb.url, QUEUE_PREFIX: prefix }) } });
     let stdout = '', stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
@@ -55,8 +60,18 @@ describe('runs / run / approve', () => {
     expect(shown.stdout).toMatch(/tp-c-1\s+update\s+pending\s+0\s+city/);
 
     const approved = await cli('approve', 'approve', runId, '--by', 'dana');
-    expect(approved.code).toBe(0);
-    expect(approved.stdout).toContain('approved; the apply step will run: updox-sync worker picks it up');
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('apply enqueued');
+    // The apply (child of an audit) is waiting in the updox queue for the workers.
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const updox = new Queue('updox', { connection, prefix });
+    try {
+      const waiting = await updox.getJobs(['waiting', 'prioritized']);
+      expect(waiting.map((j) => [j.name, j.data.runId])).toEqual([['apply', runId]]);
+    } finally {
+      await updox.close();
+      connection.disconnect();
+    }
     expect(approved.stdout).toContain('21 actions pending');
 
     const after = JSON.parse((await cli('run', 'run', runId, '--json')).stdout) as { run: { status: string; approved_by: string }; outbox: Record<string, Record<string, number>> };
