@@ -55,16 +55,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   mkdirSync(stateDir, { recursive: true });
   const stateFile = path.join(stateDir, 'sim-state.json');
+  const restoring = existsSync(stateFile);
   const sim = await startSimulator({
     applicationId: DEMO_APP_ID,
     applicationPassword: DEMO_APP_PASSWORD,
-    autoRequestVerification: true,
+    // Off while the saved state is seeded, so restored practices do not get a second number.
+    autoRequestVerification: !restoring,
     seed: 7,
   });
   try {
-    if (existsSync(stateFile)) {
-      const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { practices: unknown[] };
-      await postJson(`${sim.url}/_sim/seed`, { practices: saved.practices });
+    if (restoring) {
+      const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { practices: unknown[]; numbers?: unknown[] };
+      await postJson(`${sim.url}/_sim/seed`, { practices: saved.practices, numbers: saved.numbers ?? [] });
+      await postJson(`${sim.url}/_sim/config`, { autoRequestVerification: true });
     }
     const config = loadConfig(env, {
       UPDOX_SYNC_CONFIG: base.configFile,
@@ -83,6 +86,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const applied = await migrateLatest(deps.db);
       if (applied.length) opts.print(`migrated: ${applied.join(', ')}`);
       const source = config.sources[0]?.name ?? 'demo';
+      const startedAt = new Date();
       const before = await simCounters(sim.url);
       const { runId, skipped } = await openSyncRun(deps, { source, trigger: 'demo', dryRun: false });
       if (skipped) throw new SyncError('bad-input', 'RUN_IN_PROGRESS', `another run of "${source}" is in progress (${runId})`);
@@ -93,10 +97,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const summary = await summarizeRun(deps.db, runId);
       const audit = await countBy(deps, 'practices', 'audit_status');
       const numbers = await countBy(deps, 'sms_numbers', 'status');
-      const reportFiles = await deps.db('report_deliveries').whereNotNull('path').orderBy('id', 'desc').limit(10).pluck('path');
+      const reportFiles = await deps.db('report_deliveries').whereNotNull('path').where('created_at', '>=', startedAt).orderBy('id').pluck('path');
       const simWrites = sumValues(after.writesByAccount) - sumValues(before.writesByAccount);
-      const practices = await (await fetch(`${sim.url}/_sim/state/practices`)).json();
-      writeFileSync(stateFile, JSON.stringify({ practices: (practices as { practices?: unknown[] }).practices ?? practices }));
+      const practices = (await (await fetch(`${sim.url}/_sim/state/practices`)).json()) as { practices: unknown[] };
+      const simNumbers = (await (await fetch(`${sim.url}/_sim/state/numbers`)).json()) as { numbers: unknown[] };
+      writeFileSync(stateFile, JSON.stringify({ practices: practices.practices, numbers: simNumbers.numbers }));
       return { summary, simWrites, reportFiles, audit, numbers };
     } finally {
       await workers.close();
@@ -115,7 +120,7 @@ export function formatDemo(r: DemoResult): string {
     `  Updox writes seen by the simulator: ${r.simWrites}`,
     `  SMS business details: ${fmt(r.audit)}`,
     `  SMS numbers: ${fmt(r.numbers)}`,
-    `  reports: ${r.reportFiles.length ? r.reportFiles.join('\n           ') : 'none written this period (already sent)'}`,
+    `  reports: ${r.reportFiles.length ? r.reportFiles.join('\n           ') : 'none new: this period\'s reports were already delivered (once per manager and period)'}`,
   ].join('\n');
 }
 
