@@ -156,6 +156,8 @@ export const envSchema = z.object({
     port: z.coerce.number().int().min(0).max(65535).default(8080),
     host: z.string().default('127.0.0.1'),
     webhookSecret: z.string().optional(),
+    /** How the verification webhook authenticates: HMAC signature (default) or a bearer secret. */
+    webhookAuth: z.enum(['hmac', 'bearer']).optional(),
     /** Maximum age of a webhook timestamp before it is refused as stale. */
     webhookToleranceSec: z.coerce.number().int().positive().default(300),
     dashboardUser: z.string().optional(),
@@ -196,6 +198,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       port: v('HTTP_PORT'),
       host: v('HTTP_HOST'),
       webhookSecret: v('WEBHOOK_SECRET'),
+      webhookAuth: v('WEBHOOK_AUTH'),
       webhookToleranceSec: v('WEBHOOK_TOLERANCE_SEC'),
       dashboardUser: v('DASHBOARD_USER'),
       dashboardPassword: v('DASHBOARD_PASSWORD'),
@@ -212,7 +215,7 @@ const ENV_NAMES: Record<string, string> = {
   'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
   'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES',
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
-  'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
+  'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
   'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
 };

@@ -24,10 +24,7 @@ function withTimeout<T>(p: PromiseLike<T>, ms: number): Promise<T> {
 
 export interface HttpServerOptions {
   queues?: readonly Queue[];
-  /**
-   * How the webhook authenticates. Read from config `http.webhookAuth` once the lead adds it
-   * (WEBHOOK_AUTH=hmac|bearer); this option is the fallback, default 'hmac'.
-   */
+  /** How the webhook authenticates when config `http.webhookAuth` (WEBHOOK_AUTH) is not set; default 'hmac'. */
   webhookAuth?: WebhookAuthMode;
 }
 
@@ -35,7 +32,7 @@ export async function buildHttpServer(deps: AppDeps, opts: HttpServerOptions = {
   const log = deps.log.child({ component: 'http' });
   const queues = opts.queues ?? [];
   const metrics = createMetrics(deps, queues);
-  const mode = ((deps.config.http as { webhookAuth?: WebhookAuthMode }).webhookAuth ?? opts.webhookAuth ?? 'hmac');
+  const mode: WebhookAuthMode = deps.config.http.webhookAuth ?? opts.webhookAuth ?? 'hmac';
   const app = Fastify({ logger: false, bodyLimit: WEBHOOK_BODY_LIMIT, return503OnClosing: true });
 
   app.addHook('onResponse', async (req, reply) => {
