@@ -1,5 +1,6 @@
 /** Imports each real roster in ../shared/data/real with its mapping and checks exact counts and normalizations. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { importRoster } from '../../../src/roster/import';
 import { loadMappingFile } from '../../../src/roster/mapping-file';
@@ -7,7 +8,7 @@ import { SHARED_REAL } from '../../helpers/env';
 import { csvSource, MAPPINGS, startRosterApp, type RosterTestApp } from './helpers';
 
 let t: RosterTestApp;
-beforeAll(async () => { t = await startRosterApp(); });
+beforeAll(async () => { if (existsSync(SHARED_REAL)) t = await startRosterApp(); });
 afterAll(async () => { await t?.close(); });
 
 async function load(file: string) {
@@ -18,7 +19,8 @@ async function load(file: string) {
   return { runId, result, row };
 }
 
-describe('real rosters', () => {
+// CI always has ../shared beside the clone; a lone clone runs real-excerpts.test.ts instead.
+describe.skipIf(!existsSync(SHARED_REAL))('real rosters (full files in ../shared/data/real)', () => {
   it('real-practices.csv: BOM header, ZIP+4 column joined, blanks as " ", a Puerto Rico row', async () => {
     const { runId, result, row } = await load('real-practices');
     expect(result.stats).toMatchObject({ read: 4810, valid: 4809, quarantined: 1, byReason: { 'name:too_long': 1 } });
