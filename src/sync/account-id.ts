@@ -19,7 +19,7 @@ const HASH_LEN = 10;
 export function deriveAccountId(externalId: string, rule: AccountIdRule): string {
   const id = externalId.trim();
   if (!id) throw new Error('external id is empty');
-  const disallowed = new RegExp(`[^${rule.charset}]`, 'g');
+  const disallowed = disallowedChars(rule.charset);
   const cleaned = id.replace(disallowed, '-');
   const plain = `${rule.prefix}${cleaned}`;
   if (cleaned === id && plain.length <= rule.maxLength) return plain;
@@ -28,4 +28,12 @@ export function deriveAccountId(externalId: string, rule: AccountIdRule): string
   const room = rule.maxLength - rule.prefix.length - HASH_LEN - 1;
   if (room < 1) throw new Error(`accountId maxLength ${rule.maxLength} leaves no room after prefix "${rule.prefix}"`);
   return `${rule.prefix}${cleaned.slice(0, room)}-${hash}`;
+}
+
+const DISALLOWED = new Map<string, RegExp>();
+/** The regex of characters outside `charset`, compiled once per charset (this runs once per roster row). */
+function disallowedChars(charset: string): RegExp {
+  let re = DISALLOWED.get(charset);
+  if (!re) DISALLOWED.set(charset, (re = new RegExp(`[^${charset}]`, 'g')));
+  return re;
 }
