@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator } from '../src/simulator/index';
+import { simulatorAdmin, startSimulator } from '../src/simulator/index';
 import type { WorkerReport, WorkerSpec } from './client-worker';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,14 +66,15 @@ export interface SharedRun {
 
 /** One measured run: n processes × concurrency loops for `seconds`, against `simUrl` enforcing rps. */
 export async function measureShared(opts: { simUrl: string; baseUrl: string; redisUrl: string; rps: number; processes: number; seconds: number; concurrency: number; inFlight: number; appId: string; appPassword: string }): Promise<SharedRun> {
-  await fetch(`${opts.simUrl}/_sim/counters/reset`, { method: 'POST' });
+  const admin = simulatorAdmin(opts.simUrl);
+  await admin.resetCounters();
   const spec: WorkerSpec = {
     baseUrl: opts.baseUrl, applicationId: opts.appId, applicationPassword: opts.appPassword, redisUrl: opts.redisUrl,
     limiterKey: `updox-sync-bench:limiter:${randomUUID().slice(0, 8)}`, requestsPerSecond: opts.rps, maxInFlight: opts.inFlight,
     concurrency: opts.concurrency, durationMs: opts.seconds * 1000,
   };
   const reports = await runWorkers(spec, opts.processes);
-  const counters = (await (await fetch(`${opts.simUrl}/_sim/counters`)).json()) as { rateLimitViolations: number; maxRequestsPerSecond: number; maxInFlight: number };
+  const counters = await admin.counters();
   const calls = reports.reduce((s, r) => s + r.calls, 0);
   const outcomes: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;

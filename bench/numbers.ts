@@ -7,17 +7,14 @@
  * write time per 10k numbers. Returns the figures (the runner prints them as one JSON line).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { ensureDatabase } from '../src/db/ensure-database';
 import { createKnex, migrateLatest } from '../src/db/knex';
 import { createLogger } from '../src/log';
 import { pullNumbers } from '../src/sms/numbers';
-import { startSimulator } from '../src/simulator/index';
-import { createUpdoxClient } from '../src/updox/client';
+import { simulatorAdmin, startSimulator } from '../src/simulator/index';
 import type { CallResult, UpdoxClient, UpdoxSmsNumber } from '../src/updox/types';
 
 const APP_ID = 'bench-app';
@@ -29,11 +26,6 @@ function arg(argv: string[], name: string, dflt: number): number {
   const v = i >= 0 ? Number(argv[i + 1]) : dflt;
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
   return v;
-}
-
-async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
 }
 
 export default async function numbersBench(argv: string[]): Promise<Record<string, unknown>> {
@@ -57,21 +49,16 @@ export default async function numbersBench(argv: string[]): Promise<Record<strin
     await admin.destroy();
   }
 
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const haveSim = existsSync(path.join(here, '../src/simulator/index.ts')) && existsSync(path.join(here, '../src/updox/client.ts'));
-  if (argv.includes('--db-only') || !haveSim) {
-    if (!haveSim) console.log('numbers: src/simulator or src/updox/client missing: measuring the database side only (no rate figures)');
-    return dbOnly(benchDbUrl, ids, perAccount, concurrency);
-  }
-  // Imported lazily: the simulator and the client are built by other modules of this project.
+  if (argv.includes('--db-only')) return dbOnly(benchDbUrl, ids, perAccount, concurrency);
 
   // 2. Simulator with the same rate limit, seeded with the accounts and their numbers.
   const sim = await startSimulator({ applicationId: APP_ID, applicationPassword: APP_PASSWORD, port: 0, rateLimit: { requestsPerSecond: rps } });
+  const simAdmin = simulatorAdmin(sim.url);
   const statuses = ['PENDING', 'VERIFIED', 'REJECTED', 'NOT_STARTED'];
   try {
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000);
-      await post(`${sim.url}/_sim/seed`, {
+      await simAdmin.seed({
         practices: chunk.map((accountId) => ({ accountId, name: `Bench ${accountId}`, active: true, address1: '1 Main St', city: 'Columbus', state: 'OH', postal: '43215' })),
         numbers: chunk.flatMap((accountId, j) => Array.from({ length: perAccount }, (_, k) => ({
           accountId, number: `8${String(i + j).padStart(6, '0')}${k}`.padEnd(10, '0').slice(0, 10), type: 'TOLL_FREE',
@@ -89,10 +76,9 @@ export default async function numbersBench(argv: string[]): Promise<Record<strin
     });
     const log = createLogger({ level: 'warn' });
     const app = createApp(config, { log, dbPool: { min: 1, max: 4 } });
-    const client = createUpdoxClient(config.updox, { redis: app.deps.redis, log, limiterKey: `${prefix}:updox-limiter` });
     try {
-      const stats = await pullNumbers(app.deps, client, { concurrency });
-      const counters = await fetch(`${sim.url}/_sim/counters`).then((r) => r.json()).catch(() => null);
+      const stats = await pullNumbers(app.deps, app.deps.updox, { concurrency });
+      const counters = await simAdmin.counters();
       const achievedRps = stats.accounts / (stats.durationMs / 1000);
       const figures = {
         accounts: stats.accounts, numbers: stats.numbers, rps, concurrency,
@@ -111,7 +97,6 @@ export default async function numbersBench(argv: string[]): Promise<Record<strin
       console.log(`  database writes: ${figures.dbWriteMs} ms in ${figures.dbBatches} batches → ${figures.dbWriteMsPer10kNumbers} ms per 10k numbers`);
       return figures;
     } finally {
-      await client.close();
       await app.close();
     }
   } finally {

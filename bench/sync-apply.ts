@@ -10,12 +10,13 @@
  * recorded outcome; the share is actions / time / rps.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDatabase } from '../src/db/ensure-database';
 import { createKnex, migrateLatest, type Knex } from '../src/db/knex';
-import { startSimulator } from '../src/simulator/index';
+import { simulatorAdmin, startSimulator } from '../src/simulator/index';
+import { payloadHash } from '../src/sync/merge';
 import { TEST_APP_ID, TEST_APP_PASSWORD } from '../test/helpers/env';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,12 +39,6 @@ function arg(argv: string[], name: string, dflt: string): string {
   return i >= 0 && argv[i + 1] ? argv[i + 1]! : dflt;
 }
 
-async function sim(url: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}${p}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`);
-  return (await res.json().catch(() => ({}))) as Record<string, unknown>;
-}
-
 function payload(i: number): Record<string, string> {
   const n = String(i).padStart(6, '0');
   return {
@@ -53,15 +48,16 @@ function payload(i: number): Record<string, string> {
 }
 
 async function oneRound(db: Knex, dbUrl: string, simUrl: string, baseUrl: string, workers: number, actions: number, rps: number, concurrency: number): Promise<ApplyFigures> {
-  await sim(simUrl, '/_sim/reset', {});
-  await sim(simUrl, '/_sim/rate-limit', { requestsPerSecond: rps });
+  const admin = simulatorAdmin(simUrl);
+  await admin.request('POST', '/_sim/reset', {});
+  await admin.request('POST', '/_sim/rate-limit', { requestsPerSecond: rps });
   await db.raw('TRUNCATE sync_actions, practices, runs CASCADE');
   const [run] = await db('runs').insert({ kind: 'sync', partner_id: 'bench', source: 'small', status: 'queued', trigger: 'bench' }).returning('id');
   const runId = (run as { id: string }).id;
   for (let i = 0; i < actions; i += 1000) {
     await db('sync_actions').insert(Array.from({ length: Math.min(1000, actions - i) }, (_, j) => {
       const p = payload(i + j);
-      return { run_id: runId, account_id: p.accountId, op: 'create', payload: JSON.stringify(p), payload_hash: createHash('sha256').update(JSON.stringify(p)).digest('hex'), status: 'pending', source: 'small' };
+      return { run_id: runId, account_id: p.accountId, op: 'create', payload: JSON.stringify(p), payload_hash: payloadHash(p), status: 'pending', source: 'small' };
     }));
   }
   const prefix = `updox-sync-bench:apply:${randomUUID().slice(0, 8)}`; // one shared limiter per round
@@ -86,7 +82,7 @@ async function oneRound(db: Knex, dbUrl: string, simUrl: string, baseUrl: string
        FROM sync_actions a JOIN runs r ON r.id = a.run_id WHERE a.run_id = ? GROUP BY r.started_at`, [runId]);
   const r = (rows as Record<string, string>[])[0]!;
   if (Number(r.ok) !== actions) throw new Error(`only ${r.ok} of ${actions} actions succeeded`);
-  const counters = await sim(simUrl, '/_sim/counters');
+  const counters = await admin.counters();
   const seconds = Number(r.seconds);
   const achievedRps = actions / seconds;
   return {

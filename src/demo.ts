@@ -15,7 +15,7 @@ import { EXIT, SyncError } from './errors';
 import { openSyncRun } from './nightly/steps';
 import { formatSummary, summarizeRun, type RunSummary } from './nightly/summary';
 import { ensureServices, standardTargets } from './services-check';
-import { startSimulator } from './simulator';
+import { simulatorAdmin, startSimulator } from './simulator';
 import { sleep } from './time';
 import { createQueues, jobIdFor, queueFor } from '../jobs/queues';
 import { addNightlyFlow } from '../jobs/flows';
@@ -55,19 +55,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   mkdirSync(stateDir, { recursive: true });
   const stateFile = path.join(stateDir, 'sim-state.json');
-  const restoring = existsSync(stateFile);
   const sim = await startSimulator({
     applicationId: DEMO_APP_ID,
     applicationPassword: DEMO_APP_PASSWORD,
-    // Off while the saved state is seeded, so restored practices do not get a second number.
-    autoRequestVerification: !restoring,
+    autoRequestVerification: true,
     seed: 7,
   });
+  const admin = simulatorAdmin(sim.url);
   try {
-    if (restoring) {
+    if (existsSync(stateFile)) {
       const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { practices: unknown[]; numbers?: unknown[] };
-      await postJson(`${sim.url}/_sim/seed`, { practices: saved.practices, numbers: saved.numbers ?? [] });
-      await postJson(`${sim.url}/_sim/config`, { autoRequestVerification: true });
+      await admin.seed({ practices: saved.practices, numbers: saved.numbers ?? [] });
     }
     const config = loadConfig(env, {
       UPDOX_SYNC_CONFIG: base.configFile,
@@ -87,21 +85,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       if (applied.length) opts.print(`migrated: ${applied.join(', ')}`);
       const source = config.sources[0]?.name ?? 'demo';
       const startedAt = new Date();
-      const before = await simCounters(sim.url);
+      const before = await admin.counters();
       const { runId, skipped } = await openSyncRun(deps, { source, trigger: 'demo', dryRun: false });
       if (skipped) throw new SyncError('bad-input', 'RUN_IN_PROGRESS', `another run of "${source}" is in progress (${runId})`);
       opts.print(`simulator at ${sim.baseUrl}; nightly run ${runId} for source "${source}" enqueued`);
       await addNightlyFlow(q, runId, source);
       await waitForJob(q, runId, opts.print);
-      const after = await simCounters(sim.url);
+      const after = await admin.counters();
       const summary = await summarizeRun(deps.db, runId);
       const audit = await countBy(deps, 'practices', 'audit_status');
       const numbers = await countBy(deps, 'sms_numbers', 'status');
       const reportFiles = await deps.db('report_deliveries').whereNotNull('path').where('created_at', '>=', startedAt).orderBy('id').pluck('path');
       const simWrites = sumValues(after.writesByAccount) - sumValues(before.writesByAccount);
-      const practices = (await (await fetch(`${sim.url}/_sim/state/practices`)).json()) as { practices: unknown[] };
-      const simNumbers = (await (await fetch(`${sim.url}/_sim/state/numbers`)).json()) as { numbers: unknown[] };
-      writeFileSync(stateFile, JSON.stringify({ practices: practices.practices, numbers: simNumbers.numbers }));
+      writeFileSync(stateFile, JSON.stringify({ practices: await admin.practices(), numbers: await admin.numbers() }));
       return { summary, simWrites, reportFiles, audit, numbers };
     } finally {
       await workers.close();
@@ -144,15 +140,6 @@ async function waitForJob(q: ReturnType<typeof createQueues>, runId: string, pri
     await sleep(250);
   }
   throw new SyncError('retryable', 'DEMO_TIMEOUT', 'the nightly flow did not finish within 10 minutes');
-}
-
-async function postJson(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-}
-
-async function simCounters(url: string): Promise<{ writesByAccount: Record<string, number> }> {
-  return (await (await fetch(`${url}/_sim/counters`)).json()) as { writesByAccount: Record<string, number> };
 }
 
 const sumValues = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);

@@ -6,11 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import type { AppDeps } from '../app';
 import { BadInputError, EXIT } from '../errors';
 import { upgradeLegacy, type UpgradePlan, type UpgradeReport } from '../sync/upgrade-legacy';
-import { createUpdoxClient } from '../updox/client';
-import type { UpdoxClient } from '../updox/types';
 import type { RegisterCommand } from './context';
 
 interface Opts { source?: string; accounts?: string; dryRun?: boolean; json?: boolean; concurrency?: string }
@@ -28,12 +25,6 @@ export function readAccountsFile(file: string): string[] {
   return ids;
 }
 
-const clientOf = (deps: AppDeps): { client: UpdoxClient; owned: boolean } => {
-  const given = (deps as AppDeps & { updox?: UpdoxClient }).updox;
-  if (given) return { client: given, owned: false };
-  return { client: createUpdoxClient(deps.config.updox, { redis: deps.redis, log: deps.log, limiterKey: `${deps.config.queuePrefix}:updox-limiter` }), owned: true };
-};
-
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command('upgrade-legacy')
@@ -46,7 +37,6 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (opts: Opts) => {
       const accounts = opts.accounts ? readAccountsFile(opts.accounts) : undefined;
       await ctx.withApp(async (deps) => {
-        const { client, owned } = clientOf(deps);
         const tty = Boolean(process.stderr.isTTY) && !opts.json;
         const rps = deps.config.updox.requestsPerSecond;
         const bar = new cliProgress.SingleBar({
@@ -55,7 +45,7 @@ export const register: RegisterCommand = (program, ctx) => {
         }, cliProgress.Presets.shades_classic);
         let started = false;
         try {
-          const report = await upgradeLegacy(deps, client, {
+          const report = await upgradeLegacy(deps, deps.updox, {
             workerId: `cli:${process.pid}`,
             dryRun: Boolean(opts.dryRun),
             ...(opts.source ? { source: opts.source } : {}),
@@ -68,13 +58,13 @@ export const register: RegisterCommand = (program, ctx) => {
               if (!started) { bar.start(p.total, p.done, payload); started = true; } else bar.update(p.done, payload);
             },
           });
-          if (started) bar.stop();
+          if (started) bar.stop(); // before printing, so the report does not land inside the bar
+          started = false;
           ctx.print(opts.json ? JSON.stringify({ ...report, apply: undefined }) : describeReport(report));
           if (report.status === 'halted') process.exitCode = EXIT.halted;
           else if (report.status === 'failed' || report.status === 'skipped') process.exitCode = EXIT.failure;
         } finally {
           if (started) bar.stop();
-          if (owned) await client.close();
         }
       });
     });

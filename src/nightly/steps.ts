@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { AppDeps } from '../app';
 import { BadInputError, SyncError } from '../errors';
 import { importRoster } from '../roster/import';
-import { createRun, getRun, setRunStatus, finishRun } from '../sync/runs';
+import { createRun, FINAL_STATUSES, getRun, setRunStatus, finishRun } from '../sync/runs';
 import { snapshotRemote } from '../sync/snapshot';
 import { planRun } from '../sync/plan';
 import { applyRun } from '../sync/apply';
@@ -38,11 +38,9 @@ export async function openSyncRun(deps: AppDeps, opts: OpenRunOptions): Promise<
   return { runId: run.id, skipped };
 }
 
-const FINAL = new Set(['failed', 'halted', 'skipped', 'succeeded', 'completed_with_errors', 'cancelled']);
-
 export async function stepImport(deps: AppDeps, runId: string, log: Logger, file?: string): Promise<unknown> {
   const run = await getRun(deps.db, runId);
-  if (!run || FINAL.has(run.status)) return { skipped: true, reason: run?.status ?? 'missing run' };
+  if (!run || FINAL_STATUSES.has(run.status)) return { skipped: true, reason: run?.status ?? 'missing run' };
   const source = findSource(deps.config, run.source ?? '');
   await setRunStatus(deps.db, runId, 'importing');
   try {
@@ -62,7 +60,7 @@ export async function stepImport(deps: AppDeps, runId: string, log: Logger, file
 
 export async function stepPlan(deps: AppDeps, runId: string, log: Logger): Promise<unknown> {
   const run = await getRun(deps.db, runId);
-  if (!run || FINAL.has(run.status) || run.import_stats == null) return { skipped: true, reason: run?.status ?? 'missing run' };
+  if (!run || FINAL_STATUSES.has(run.status) || run.import_stats == null) return { skipped: true, reason: run?.status ?? 'missing run' };
   const source = findSource(deps.config, run.source ?? '');
   await setRunStatus(deps.db, runId, 'planning');
   await snapshotRemote(deps, deps.updox, runId);

@@ -79,11 +79,6 @@ function seed(w: SimWorld, body: unknown): AdminReply {
   });
   users.forEach((u, i) => { if (!isObj(u) || !u.accountId || !u.userId) problems.push(`users[${i}]: needs accountId and userId`); });
   if (problems.length) return bad(problems.join('; '));
-  for (const raw of practices as Record<string, unknown>[]) {
-    const prev = w.practices.get(String(raw.accountId)) ?? null;
-    const p = w.practices.seed(raw);
-    if (w.settings.autoRequestVerification) w.sms.onPracticeSaved(prev, p);
-  }
   const now = w.clock.nowMs();
   for (const n of numbers as NumberSeed[]) {
     const status = (n.verificationStatus ?? 'NOT_STARTED') as VerificationStatus;
@@ -92,6 +87,12 @@ function seed(w: SimWorld, body: unknown): AdminReply {
       ownerType: n.ownerType ?? 'account', ownerId: n.ownerId ?? n.accountId, updatedAtMs: now,
       dueAtMs: status === 'PENDING' ? w.sms.dueFrom(now) : null,
     });
+  }
+  // Practices after numbers: automatic provisioning gives a number only to an account left without one.
+  for (const raw of practices as Record<string, unknown>[]) {
+    const prev = w.practices.get(String(raw.accountId)) ?? null;
+    const p = w.practices.seed(raw);
+    if (w.settings.autoRequestVerification) w.sms.onPracticeSaved(prev, p);
   }
   for (const u of users as Record<string, unknown>[]) {
     const accountId = String(u.accountId);

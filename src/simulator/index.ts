@@ -11,6 +11,7 @@ import { SimWorld } from './world';
 export type { Fault, FaultKind, PartnerBusinessDetails, RateLimitOptions, SimulatorOptions, VerificationStatus, WebhookTarget } from './types';
 export { formatUpdoxTimestamp, signUpdoxHmac } from './hmac';
 export { signWebhookBody } from './webhook-sender';
+export { simulatorAdmin, type CountersSnapshot, type SimPracticeState, type SimulatorAdmin } from './admin-client';
 
 export interface RunningSimulator {
   /** `http://127.0.0.1:PORT` (admin endpoints live under `${url}/_sim/`). */

@@ -11,15 +11,13 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openSyncRun } from '../../src/nightly/steps';
 import { summarizeRun } from '../../src/nightly/summary';
-import { startSimulator } from '../../src/simulator/index';
+import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../../src/simulator/index';
 import { addNightlyFlow } from '../../jobs/flows';
 import { createQueues, jobIdFor, queueFor, type Queues } from '../../jobs/queues';
 import { startWorkers, type RunningWorkers } from '../../jobs/worker';
 import { FIXTURES, TEST_APP_ID, TEST_APP_PASSWORD, testEnv } from '../helpers/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg';
 import { deleteKeys, testPrefix } from '../helpers/redis';
-
-interface Counters { writesByAccount: Record<string, number>; rateLimitViolations: number }
 
 describe('the nightly flow through BullMQ', () => {
   let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -30,8 +28,8 @@ describe('the nightly flow through BullMQ', () => {
   let prefix: string;
   let outDir: string;
 
-  const counters = async (): Promise<Counters> => (await (await fetch(`${sim.url}/_sim/counters`)).json()) as Counters;
-  const writes = (c: Counters) => Object.values(c.writesByAccount).reduce((a, b) => a + b, 0);
+  const counters = () => simulatorAdmin(sim.url).counters();
+  const writes = (c: CountersSnapshot) => Object.values(c.writesByAccount).reduce((a, b) => a + b, 0);
 
   async function runNightly(): Promise<string> {
     const { runId, skipped } = await openSyncRun(app.deps, { source: 'small', trigger: 'test', dryRun: false });
@@ -86,8 +84,7 @@ describe('the nightly flow through BullMQ', () => {
     expect(s.created).toBe(10);
     expect(s.failed).toBe(0);
 
-    const remote = (await (await fetch(`${sim.url}/_sim/state/practices`)).json()) as { practices: Array<Record<string, unknown>> };
-    const byId = new Map(remote.practices.map((p) => [p.accountId as string, p]));
+    const byId = new Map((await simulatorAdmin(sim.url).practices()).map((p) => [p.accountId, p]));
     expect(byId.size).toBe(10);
     const riverside = byId.get('tp-P001');
     expect(riverside).toMatchObject({ name: 'Riverside Pediatrics', postal: '43215', phone: '6145550100', state: 'OH', apiVersion: '1.1' });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer, WEBHOOK_PATH } from '../../../src/http/server';
 import { pullNumbers } from '../../../src/sms/numbers';
-import { startSimulator } from '../../../src/simulator/index';
+import { simulatorAdmin, startSimulator } from '../../../src/simulator/index';
 import { createUpdoxClient } from '../../../src/updox/client';
 import type { CallResult, UpdoxClient, UpdoxSmsNumber } from '../../../src/updox/types';
 import { HOUR } from '../../../src/time';
@@ -35,10 +35,7 @@ describe('a week on the simulator clock', () => {
       applicationId: TEST_APP_ID, applicationPassword: TEST_APP_PASSWORD, port: 0, verificationBusinessDays: 30, rejectionRate: 0,
       webhook: { url: `${hook}${WEBHOOK_PATH}`, secret: SECRET, mode: 'hmac' },
     });
-    post = async (p: string, body: unknown) => {
-      const res = await fetch(`${sim.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.ok, `${p} → ${res.status}`).toBe(true);
-    };
+    post = async (p: string, body: unknown) => { await simulatorAdmin(sim.url).request('POST', p, body); };
     await seedPractices(t.app, [{ account_id: accountId }]);
     await post('/_sim/seed', {
       practices: [{ accountId, name: 'Week Practice', active: true, address1: '1 Main St', city: 'Columbus', state: 'OH', postal: '43215' }],

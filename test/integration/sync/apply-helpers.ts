@@ -4,12 +4,12 @@
  * simulator's admin API; and a worker child process (apply-child.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createApp, type App } from '../../../src/app';
 import { loadConfig, type Config } from '../../../src/config';
-import { startSimulator } from '../../../src/simulator/index';
+import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../../../src/simulator/index';
+import { payloadHash } from '../../../src/sync/merge';
 import { createUpdoxClient, type UpdoxHttpClient } from '../../../src/updox/client';
 import type { UpdoxPractice } from '../../../src/updox/types';
 import { testEnv, TEST_APP_ID, TEST_APP_PASSWORD } from '../../helpers/env';
@@ -88,34 +88,20 @@ export async function createPlannedRun(db: Knex, opts: { kind?: string; source?:
 export async function insertActions(db: Knex, runId: string, payloads: UpdoxPractice[], op = 'create', source = 'small'): Promise<void> {
   const rows = payloads.map((p) => ({
     run_id: runId, account_id: p.accountId, external_id: p.accountId.replace(/^ap-/, ''), op,
-    payload: JSON.stringify(p), payload_hash: createHash('sha256').update(JSON.stringify(p)).digest('hex'),
+    payload: JSON.stringify(p), payload_hash: payloadHash(p),
     status: 'pending', source, manager_email: 'priya@partner.example',
   }));
   for (let i = 0; i < rows.length; i += 1000) await db('sync_actions').insert(rows.slice(i, i + 1000));
 }
 
-export async function simGet<T = Record<string, unknown>>(sim: Sim, p: string): Promise<T> {
-  const res = await fetch(`${sim.url}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status}`);
-  return (await res.json()) as T;
+export async function simPost(sim: Sim, p: string, body: unknown = {}, method: 'POST' | 'DELETE' = 'POST'): Promise<void> {
+  await simulatorAdmin(sim.url).request(method, p, body);
 }
 
-export async function simPost(sim: Sim, p: string, body: unknown = {}, method = 'POST'): Promise<void> {
-  const res = await fetch(`${sim.url}${p}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${await res.text()}`);
-}
-
-export interface Counters {
-  total: number;
-  requests: Record<string, Record<string, number>>;
-  writesByAccount: Record<string, number>;
-  maxRequestsPerSecond: number;
-  rateLimitViolations: number;
-  maxInFlight: number;
-}
-export const simCounters = (sim: Sim) => simGet<Counters>(sim, '/_sim/counters');
+export type Counters = CountersSnapshot;
+export const simCounters = (sim: Sim) => simulatorAdmin(sim.url).counters();
 export const simPractices = async (sim: Sim) =>
-  new Map((await simGet<{ practices: (UpdoxPractice & { apiVersion?: string })[] }>(sim, '/_sim/state/practices')).practices.map((p) => [p.accountId, p]));
+  new Map((await simulatorAdmin(sim.url).practices() as (UpdoxPractice & { apiVersion?: string })[]).map((p) => [p.accountId, p]));
 
 /** Fields of a payload the simulator must now hold (same comparison as apply's reconcile). */
 export { payloadDifferences } from '../../../src/sync/apply-rules';

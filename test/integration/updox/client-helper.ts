@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { createLogger } from '../../../src/log';
-import { startSimulator } from '../../../src/simulator/index';
+import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../../../src/simulator/index';
 import { createUpdoxClient, type CreateClientOptions, type UpdoxHttpClient } from '../../../src/updox/client';
 import type { UpdoxConfig } from '../../../src/config';
 import { TEST_APP_ID, TEST_APP_PASSWORD } from '../../helpers/env';
@@ -27,14 +27,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface Counters {
-  total: number;
-  requests: Record<string, Record<string, number>>;
-  writesByAccount: Record<string, number>;
-  maxRequestsPerSecond: number;
-  rateLimitViolations: number;
-  maxInFlight: number;
-}
+export type Counters = CountersSnapshot;
 
 export async function startHarness(simOpts: Partial<SimOptions> = {}, label = 'client'): Promise<Harness> {
   const sim = await startSimulator({ applicationId: TEST_APP_ID, applicationPassword: TEST_APP_PASSWORD, port: 0, seed: 7, ...simOpts });
@@ -44,14 +37,8 @@ export async function startHarness(simOpts: Partial<SimOptions> = {}, label = 'c
   const log = createLogger({ level: 'trace' }, { write: (s: string) => { logLines.push(s); } });
   const clients: UpdoxHttpClient[] = [];
   let n = 0;
-  const admin = async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${sim.url}${path}`, {
-      method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : null) as T;
-  };
+  const simAdmin = simulatorAdmin(sim.url);
+  const admin = simAdmin.request;
   return {
     sim, redis, prefix, logLines, admin,
     client(config = {}, extra = {}) {
@@ -62,8 +49,8 @@ export async function startHarness(simOpts: Partial<SimOptions> = {}, label = 'c
       clients.push(c);
       return c;
     },
-    faults: async (...faults) => { await admin('POST', '/_sim/faults', { faults }); },
-    counters: () => admin<Counters>('GET', '/_sim/counters'),
+    faults: (...faults) => simAdmin.setFaults(faults),
+    counters: () => simAdmin.counters(),
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       await sim.close();
