@@ -1,52 +1,78 @@
-// Parses a CSV file with csv-parse on a worker thread and posts the records to the importer in
-// batches, so that parsing (the import's heaviest step) runs on one core while the main thread
-// normalizes and stages on the other. Plain JavaScript so that it loads under any runner (tsx,
-// vitest) without a TypeScript loader. Back-pressure: at most `maxInFlight` batches are posted
-// and not yet acknowledged; the parser stream is paused until the importer catches up.
-import { parentPort, workerData } from 'node:worker_threads';
+// The CSV import's parse thread: reads the file (decoding Windows-1252 when asked) and parses it
+// with csv-parse, posting records in batches over `port` to the format thread
+// (csv-import-worker.ts), which normalizes them while this thread parses on. Plain JavaScript:
+// it imports no TypeScript, so it starts without a loader.
+//
+// Protocol on `port`: → { t: 'records', rows, bytes } at most MAX_IN_FLIGHT unacknowledged;
+// ← { t: 'ack' }; → { t: 'end', bytes } or { t: 'error', code, message, lines, record }.
+// Records whose every cell is empty or whitespace are skipped (as csv-parse's
+// skip_records_with_empty_values would; checked here, where it costs far less).
+import { workerData } from 'node:worker_threads';
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 
-const { file, encoding, delimiter, maxRecordSize, batchRows = 1000, maxInFlight = 8 } = workerData;
+const BATCH_ROWS = 1000;
+const MAX_IN_FLIGHT = 8;
+const { file, encoding, delimiter, maxRecordSize, port } = workerData;
 
 let inFlight = 0;
-let wake = null;
-parentPort.on('message', (m) => {
-  if (m && m.t === 'ack') {
-    inFlight--;
-    if (wake) { const w = wake; wake = null; w(); }
-  }
-});
-
 let bytes = 0;
-const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+let records = 0;
+let failed = false;
+let ended = false;
+let batch = [];
+
+const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
 stream.on('data', (c) => { bytes += c.length; });
 const parser = parse({
-  bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
-  skip_records_with_empty_values: true, max_record_size: maxRecordSize,
+  bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: maxRecordSize,
 });
-stream.on('error', (err) => parser.destroy(err));
+const fail = (err) => {
+  if (failed) return;
+  failed = true;
+  port.postMessage({ t: 'error', code: err?.code, message: err?.message ?? String(err), lines: err?.lines, record: records + 1 });
+  stream.destroy();
+};
+stream.on('error', fail);
+parser.on('error', fail);
 if (encoding === 'utf8') stream.pipe(parser);
 else stream.pipe(iconv.decodeStream('win1252')).pipe(parser);
 
-const post = async (rows) => {
-  while (inFlight >= maxInFlight) await new Promise((r) => { wake = r; });
-  inFlight++;
-  parentPort.postMessage({ t: 'batch', rows, bytes });
-};
+function blank(cells) {
+  for (let i = 0; i < cells.length; i++) if (cells[i].length && cells[i].trim() !== '') return false;
+  return true;
+}
 
-try {
-  let batch = [];
-  for await (const rec of parser) {
+function drain() {
+  if (failed) return;
+  let rec;
+  while (inFlight < MAX_IN_FLIGHT && (rec = parser.read()) !== null) {
+    if (blank(rec)) continue;
+    records++;
     batch.push(rec);
-    if (batch.length >= batchRows) {
-      await post(batch);
+    if (batch.length >= BATCH_ROWS) {
+      inFlight++;
+      port.postMessage({ t: 'records', rows: batch, bytes });
       batch = [];
     }
   }
-  if (batch.length) await post(batch);
-  parentPort.postMessage({ t: 'end', bytes });
-} catch (err) {
-  parentPort.postMessage({ t: 'error', code: err?.code, message: err?.message ?? String(err), lines: err?.lines });
+  if (parser.readableEnded) finish();
 }
+
+function finish() {
+  if (ended || failed) return;
+  ended = true;
+  if (batch.length) port.postMessage({ t: 'records', rows: batch, bytes });
+  batch = [];
+  port.postMessage({ t: 'end', bytes });
+}
+
+parser.on('readable', drain);
+parser.on('end', finish);
+port.on('message', (m) => {
+  if (m && m.t === 'ack') {
+    inFlight--;
+    drain();
+  }
+});

@@ -1,15 +1,18 @@
 /**
- * Streams a CSV file as records (csv-parse). Detects encoding (UTF-8 ± BOM, else Windows-1252)
- * and delimiter unless configured. File-level problems throw BadInputError with a distinct code.
+ * A CSV file as a record source. Detects encoding (UTF-8 ± BOM, else Windows-1252) and delimiter
+ * unless configured; csv-parse, normalizing and COPY formatting run on a worker thread
+ * (csv-import-worker.ts). File-level problems throw BadInputError with a distinct code.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../config';
 import { BadInputError } from '../errors';
-import type { RecordSource, SourceRecord } from './record-source';
+import type { RowCounts, RowFormatConfig } from './copy-rows';
+import type { FromWorker, ToWorker } from './csv-import-worker';
+import type { CopyWrite, RecordSource } from './record-source';
 import { sniffDelimiter, sniffEncoding, utf8Prefix } from './sniff';
 
 const SAMPLE_BYTES = 64 * 1024;
@@ -49,102 +52,111 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
   const sampleText = encoding === 'utf8' ? utf8Prefix(sample).toString('utf8').replace(/^\ufeff/, '') : iconv.decode(sample, 'win1252');
   const delimiter = source.delimiter === 'auto' ? sniffDelimiter(sampleText) : source.delimiter;
 
-  const parsed = startParseWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
-  const first = await nextOrThrow(parsed.iterator, file, 1);
-  if (first.done || first.value.every((h) => h.trim() === '')) {
-    await parsed.stop();
+  const worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
+  let header: string[] | null;
+  try {
+    header = await worker.header();
+  } catch (err) {
+    await worker.stop();
+    throw csvError(err, file);
+  }
+  if (!header || header.every((h) => h.trim() === '')) {
+    await worker.stop();
     throw new BadInputError('IMPORT_NO_HEADER', `roster file has no header row: ${file}`, { details });
   }
-  const headers = first.value.map((h) => h.trim());
-  async function* records(): AsyncGenerator<SourceRecord> {
-    let row = 1;
-    try {
-      for (;;) {
-        const r = await nextOrThrow(parsed.iterator, file, row + 1);
-        if (r.done) return;
-        row++;
-        yield { row, cells: r.value };
-      }
-    } finally {
-      await parsed.stop();
-    }
-  }
+  const headers = header.map((h) => h.trim());
   return {
-    headers, records: records(), input: file, encoding: verdict.bom ? 'utf8-bom' : encoding,
-    delimiter, totalBytes: size, bytesRead: parsed.bytesRead,
-    close: parsed.stop,
+    headers, input: file, encoding: verdict.bom ? 'utf8-bom' : encoding, delimiter, totalBytes: size,
+    bytesRead: () => worker.bytes,
+    async copyRows(format, write) {
+      try {
+        return await worker.run(format, write);
+      } catch (err) {
+        throw csvError(err, file);
+      } finally {
+        await worker.stop();
+      }
+    },
+    close: () => worker.stop(),
   };
 }
-
-type WorkerMessage =
-  | { t: 'batch'; rows: string[][]; bytes: number }
-  | { t: 'end'; bytes: number }
-  | { t: 'error'; code?: string; message: string; lines?: number };
 
 /**
- * Runs csv-parse on a worker thread (csv-parse-worker.mjs) and exposes its records as an async
- * iterator, acknowledging each batch as it is consumed (the worker's back-pressure). Parsing is
- * the import's heaviest step; on a worker it overlaps normalizing and staging on the main thread.
+ * The main thread's side of csv-import-worker: the worker parses, normalizes and formats; this
+ * side hands its COPY text to `write` in order and acknowledges each chunk once written.
  */
-function startParseWorker(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
-  const worker = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: data });
-  const queue: WorkerMessage[] = [];
-  let waiting: (() => void) | null = null;
-  let bytes = 0;
-  let stopped = false;
-  const push = (m: WorkerMessage) => {
-    queue.push(m);
-    if (waiting) { const w = waiting; waiting = null; w(); }
-  };
-  worker.on('message', (m: WorkerMessage) => push(m));
-  worker.on('error', (err: Error & { code?: string }) => push({ t: 'error', code: err.code, message: err.message }));
-  worker.on('exit', () => { if (!stopped) push({ t: 'end', bytes }); });
-  let rows: string[][] = [];
-  let i = 0;
-  let ended = false;
-  const iterator: AsyncIterator<string[]> = {
-    async next() {
-      while (i >= rows.length) {
-        if (ended) return { done: true, value: undefined };
-        while (!queue.length) await new Promise<void>((r) => { waiting = r; });
-        const m = queue.shift()!;
-        if (m.t === 'error') {
-          ended = true;
-          throw Object.assign(new Error(m.message), { code: m.code, lines: m.lines });
-        }
-        bytes = m.bytes;
-        if (m.t === 'end') { ended = true; continue; }
-        rows = m.rows;
-        i = 0;
-        worker.postMessage({ t: 'ack' });
-      }
-      return { done: false, value: rows[i++]! };
-    },
-  };
-  return {
-    iterator,
-    bytesRead: () => bytes,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await worker.terminate();
-    },
-  };
+class CsvWorker {
+  private readonly parser: Worker;
+  private readonly worker: Worker;
+  private readonly queue: FromWorker[] = [];
+  private waiting: (() => void) | null = null;
+  private stopped = false;
+  bytes = 0;
+
+  constructor(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
+    const { port1, port2 } = new MessageChannel();
+    this.parser = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: { ...data, port: port1 }, transferList: [port1] });
+    this.worker = new Worker(new URL('./csv-import-worker.mjs', import.meta.url), { workerData: { port: port2 }, transferList: [port2] });
+    this.worker.on('message', (m: FromWorker) => this.push(m));
+    for (const w of [this.parser, this.worker]) {
+      w.on('error', (err: Error & { code?: string }) => this.push({ t: 'error', code: err.code, message: err.message }));
+      w.on('exit', () => this.push({ t: 'error', message: 'a CSV import thread exited unexpectedly' }));
+    }
+  }
+
+  private push(m: FromWorker) {
+    this.queue.push(m);
+    if (this.waiting) { const w = this.waiting; this.waiting = null; w(); }
+  }
+
+  private async next(): Promise<FromWorker> {
+    while (!this.queue.length) await new Promise<void>((r) => { this.waiting = r; });
+    const m = this.queue.shift()!;
+    if (m.t === 'error') throw Object.assign(new Error(m.message), { code: m.code, lines: m.lines, row: m.record === undefined ? undefined : m.record + 1 });
+    if ('bytes' in m) this.bytes = m.bytes;
+    return m;
+  }
+
+  /** The first record, or null when the file has none. */
+  async header(): Promise<string[] | null> {
+    const m = await this.next();
+    if (m.t === 'header') return m.cells;
+    if (m.t === 'end') return null;
+    throw new Error(`unexpected ${m.t} from the CSV worker before the header`);
+  }
+
+  async run(format: RowFormatConfig, write: CopyWrite): Promise<RowCounts> {
+    this.worker.postMessage({ t: 'start', format } satisfies ToWorker);
+    for (;;) {
+      const m = await this.next();
+      if (m.t === 'end') return m.counts;
+      if (m.t !== 'chunk') throw new Error(`unexpected ${m.t} from the CSV worker`);
+      await write(m.data, m.rows);
+      this.worker.postMessage({ t: 'ack' } satisfies ToWorker);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const w of [this.parser, this.worker]) w.removeAllListeners('exit');
+    await Promise.all([this.parser.terminate(), this.worker.terminate()]);
+  }
 }
 
-async function nextOrThrow(it: AsyncIterator<string[]>, file: string, row: number): Promise<IteratorResult<string[]>> {
-  try {
-    return await it.next();
-  } catch (err) {
-    const e = err as { code?: string; message: string; lines?: number };
-    if (e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EIO') {
-      throw new BadInputError('IMPORT_UNREADABLE', `cannot read roster file ${file}: ${e.code}`, { details: { file }, cause: err });
-    }
-    const where = e.lines ? `line ${e.lines}` : `record ${row}`;
-    throw new BadInputError('IMPORT_MALFORMED_CSV', `malformed CSV in ${file} at ${where}: ${e.message}`, {
-      details: { file, row, line: e.lines, csvCode: e.code }, cause: err,
+function csvError(err: unknown, file: string): Error {
+  if (err instanceof BadInputError) return err;
+  const e = err as { code?: string; message: string; lines?: number; row?: number };
+  if (e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'EIO') {
+    return new BadInputError('IMPORT_UNREADABLE', `cannot read roster file ${file}: ${e.code}`, { details: { file }, cause: err });
+  }
+  if (e.code && e.code.startsWith('CSV_')) {
+    const where = e.lines ? `line ${e.lines}` : `record ${e.row}`;
+    return new BadInputError('IMPORT_MALFORMED_CSV', `malformed CSV in ${file} at ${where}: ${e.message}`, {
+      details: { file, row: e.row, line: e.lines, csvCode: e.code }, cause: err,
     });
   }
+  return err as Error;
 }
 
 /** Streams the whole file through a UTF-8 validity check (~1 GB/s). */

@@ -7,7 +7,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { sourceDbUrl, type DbSourceConfig } from '../config';
 import { BadInputError, RetryableError } from '../errors';
-import type { RecordSource, SourceRecord } from './record-source';
+import { copyRecords, type RecordSource, type SourceRecord } from './record-source';
 
 const FETCH_ROWS = 2000;
 const TABLE_MISSING = new Set(['42P01', 'ER_NO_SUCH_TABLE', '3F000', 'ER_BAD_DB_ERROR']);
@@ -74,7 +74,7 @@ export async function openDbSource(source: DbSourceConfig, columns: string[], en
         await finish();
       }
     }
-    return { headers, records: wrapped(), input: describeDbInput(source), bytesRead: () => count, close: finish };
+    return { headers, copyRows: (format, write) => copyRecords(wrapped(), format, write), input: describeDbInput(source), bytesRead: () => count, close: finish };
   } catch (err) {
     await finish();
     throw dbError(err, source);

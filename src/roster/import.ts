@@ -8,12 +8,10 @@ import type { AppDeps } from '../app';
 import type { RosterField, SourceConfig } from '../config';
 import { BadInputError } from '../errors';
 import type { PracticeField } from '../practice';
-import { deriveAccountId } from '../sync/account-id';
 import { openCsvSource } from './csv-source';
 import { openDbSource } from './db-source';
 import { chooseMapping, duplicateHeaders, REQUIRED_FIELDS, type Mapping } from './header-synonyms';
 import { managedFieldsOf } from './managed-fields';
-import { makeRules, normalizeRow, type RawFields } from './normalize';
 import type { RecordSource } from './record-source';
 import { resolveCsvPath } from './resolve-path';
 import { createStager } from './stage';
@@ -85,40 +83,23 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
   }
   const mapping = choice.mapping;
   const mappedFields = Object.keys(choice.index) as RosterField[];
-  const rules = makeRules(source, mappedFields);
   const managedFields = managedFieldsOf(mappedFields, source.timeZoneFromState);
-  const idx = mappedFields.map((f) => [f, choice.index[f]!] as const);
   log.info({ mapping, input: where, encoding: src.encoding, delimiter: src.delimiter }, 'import started');
 
   const stager = await createStager(deps.db, opts.runId);
-  const warnings: Record<string, number> = {};
-  let read = 0;
+  let rows = 0;
   try {
-    for await (const rec of src.records) {
-      read++;
-      const cells = rec.cells;
-      const raw: RawFields = {};
-      for (const [f, i] of idx) raw[f] = cells[i];
-      const res = normalizeRow(raw, rules);
-      for (const w of res.warnings) {
-        const k = `${w.field}:${w.rule}`;
-        warnings[k] = (warnings[k] ?? 0) + 1;
+    const copied = await src.copyRows({ runId: opts.runId, headers: src.headers, index: choice.index, source }, async (chunk, n) => {
+      await stager.write(chunk);
+      if (opts.onProgress && Math.floor((rows + n) / PROGRESS_EVERY) > Math.floor(rows / PROGRESS_EVERY)) {
+        opts.onProgress({ rows: rows + n, bytes: src.bytesRead(), totalBytes: src.totalBytes });
       }
-      let issues = res.ok ? null : res.issues;
-      const extra = cells.length > src.headers.length && cells.slice(src.headers.length).some((c) => c && c.trim() !== '');
-      if (cells.length < src.headers.length || extra) {
-        const issue = { field: '(row)', value: null, rule: 'column_count', message: `row has ${cells.length} cells, the header has ${src.headers.length}` };
-        issues = issues ? [issue, ...issues] : [issue];
-      }
-      const p = issues
-        ? stager.addQuarantined(rec.row, res.ok ? res.row.externalId : res.externalId, rawRecord(src.headers, cells), issues)
-        : res.ok && stager.addValid(rec.row, res.row.externalId, deriveAccountId(res.row.externalId, source.accountId), res.row.values, res.row.managerEmail, res.warnings);
-      if (p) await p;
-      if (opts.onProgress && read % PROGRESS_EVERY === 0) opts.onProgress({ rows: read, bytes: src.bytesRead(), totalBytes: src.totalBytes });
-    }
+      rows += n;
+    });
+    const { read, warnings } = copied;
     if (read === 0) throw new BadInputError('IMPORT_NO_ROWS', `${where}: the roster has a header but no rows`, { details: { input: where } });
     const tFinish = performance.now();
-    const moved = await stager.finish();
+    const moved = await stager.finish(copied);
     log.debug({ finishMs: Math.round(performance.now() - tFinish) }, "staging moved");
     const byReason = await stager.reasons();
     const stats: ImportStats = { read, valid: moved.valid, quarantined: moved.quarantined, byReason, warnings };
@@ -140,13 +121,6 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
     await stager.rollback();
     throw err;
   }
-}
-
-function rawRecord(headers: readonly string[], cells: readonly (string | null)[]): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  const n = Math.max(headers.length, cells.length);
-  for (let i = 0; i < n; i++) out[headers[i] || `column_${i + 1}`] = cells[i] ?? null;
-  return out;
 }
 
 const preview = (headers: readonly string[]) => {

@@ -1,7 +1,7 @@
 /**
- * Staging: one transaction on one connection. Every row (valid or not) is COPYed, in ~64 KB
- * chunks, straight into roster_rows while the file is still being read (Postgres ingests on the
- * other core); then set-based SQL moves invalid rows and every row of a duplicated external id
+ * Staging: one transaction on one connection. Every row (valid or not) is COPYed, as the text
+ * chunks copy-rows.ts formats, straight into roster_rows while the file is still being read
+ * (Postgres ingests on one core while the source parses on the other); then set-based SQL moves invalid rows and every row of a duplicated external id
  * (all of them, with a `duplicate` reason) to roster_quarantine and deletes them from roster_rows.
  * Nothing is visible until commit; a file-level failure rolls it all back.
  */
@@ -11,24 +11,13 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
-import type { Issue, Warning } from './normalize';
-
-const PRACTICE_COLS = PRACTICE_FIELDS.map((f) => COLUMN_OF[f]);
-const COPY_COLS = ['run_id', 'row_number', 'external_id', 'account_id', ...PRACTICE_COLS, 'manager_email', 'warnings', 'raw', 'issues'];
-const CHUNK_BYTES = 64 * 1024;
-
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-function esc(v: string | null | undefined): string {
-  if (v === null || v === undefined) return '\\N';
-  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
+import { COPY_COLUMNS } from './copy-rows';
 
 export interface Stager {
-  addValid(row: number, externalId: string, accountId: string, values: PracticeValues, managerEmail: string | null, warnings: Warning[]): Promise<void> | void;
-  addQuarantined(row: number, externalId: string | null, raw: Record<string, string | null>, issues: Issue[]): Promise<void> | void;
-  /** Ends the COPY and moves rows; returns counts. */
-  finish(): Promise<{ valid: number; quarantined: number }>;
+  /** Writes COPY text (whole lines, from copy-rows.ts); resolves when more may be written. */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Ends the COPY and moves invalid and duplicate rows out; `copied` are the formatter's counts. */
+  finish(copied: { valid: number; quarantined: number }): Promise<{ valid: number; quarantined: number }>;
   /** Quarantined rows per `field:rule` (a row counts once per reason). */
   reasons(): Promise<Record<string, number>>;
   writeErrors(file: string): Promise<void>;
@@ -51,9 +40,12 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
   let copyError: Error | null = null;
   try {
     await conn.query('BEGIN');
+    // What a foreign key would check on every row, checked once: the run exists and stays.
+    const run = await conn.query('SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE', [runId]);
+    if (!run.rowCount) throw new Error(`run ${runId} does not exist`);
     await conn.query('DELETE FROM roster_rows WHERE run_id = $1', [runId]);
     await conn.query('DELETE FROM roster_quarantine WHERE run_id = $1', [runId]);
-    copy = conn.query(copyFrom(`COPY roster_rows (${COPY_COLS.join(', ')}) FROM STDIN`));
+    copy = conn.query(copyFrom(`COPY roster_rows (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
     copyDone = new Promise((resolve, reject) => {
       copy!.on('finish', () => resolve());
       copy!.on('error', (err) => {
@@ -68,30 +60,16 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     throw err;
   }
 
-  const runCell = esc(runId);
-  let buf: string[] = [];
-  let bufLen = 0;
-  const flush = async () => {
+  const write = async (chunk: string | Uint8Array) => {
     if (copyError) throw copyError;
-    if (!bufLen) return;
-    const chunk = buf.join('');
-    buf = [];
-    bufLen = 0;
     if (!copy!.write(chunk)) await new Promise<void>((resolve, reject) => {
-      copy!.once('drain', resolve);
-      copy!.once('error', reject);
+      const onError = (err: Error) => reject(err);
+      copy!.once('error', onError);
+      copy!.once('drain', () => { copy!.off('error', onError); resolve(); });
     });
   };
-  const push = (line: string): Promise<void> | void => {
-    buf.push(line);
-    bufLen += line.length;
-    if (bufLen >= CHUNK_BYTES) return flush();
-  };
 
-  let validCopied = 0;
-  let quarantinedCopied = 0;
-  const finish = async () => {
-    await flush();
+  const finish = async ({ valid: validCopied, quarantined: quarantinedCopied }: { valid: number; quarantined: number }) => {
     copy!.end();
     await copyDone;
     await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
@@ -118,21 +96,7 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
   };
 
   return {
-    addValid(row, externalId, accountId, v, managerEmail, warnings) {
-      validCopied++;
-      let line = `${runCell}\t${row}\t${esc(externalId)}\t${esc(accountId)}`;
-      for (const f of PRACTICE_FIELDS) {
-        const x = v[f];
-        line += '\t' + (typeof x === 'boolean' ? (x ? 't' : 'f') : esc(x));
-      }
-      line += `\t${esc(managerEmail)}\t${warnings.length ? esc(JSON.stringify(warnings)) : '\\N'}\t\\N\t\\N\n`;
-      return push(line);
-    },
-    addQuarantined(row, externalId, raw, issues) {
-      quarantinedCopied++;
-      const empty = '\t\\N'.repeat(PRACTICE_COLS.length + 1); // practice columns + manager_email
-      return push(`${runCell}\t${row}\t${esc(externalId)}\t\\N${empty}\t\\N\t${esc(JSON.stringify(raw))}\t${esc(JSON.stringify(issues))}\n`);
-    },
+    write,
     finish,
     async reasons() {
       const r = await conn.query(`SELECT (i->>'field') || ':' || (i->>'rule') AS reason, count(*)::int AS n

@@ -1,0 +1,125 @@
+/**
+ * The CSV import's format thread. The parse thread (csv-parse-worker.mjs) reads and parses the
+ * file and posts records here in batches; this thread normalizes each record and formats it as
+ * COPY text (copy-rows.ts), and posts the text to the main thread in ~256 KB chunks whose memory
+ * is transferred, not copied. The main thread only writes those chunks to Postgres. So parsing,
+ * normalizing and Postgres's ingest run side by side, and memory stays bounded: each hop holds
+ * a few batches at most (acknowledgements pace the thread before it).
+ *
+ * Protocol with the main thread:
+ *  → workerData  { parse: { port, … } }       the port to the parse thread
+ *  ← header      { cells }                     the first record; then this thread waits
+ *  → start       { format: RowFormatConfig }   (or the main thread terminates both threads)
+ *  ← chunk       { data: Uint8Array, rows, bytes }   at most MAX_IN_FLIGHT unacknowledged
+ *  → ack
+ *  ← end         { counts, bytes }
+ *  ← error       { code, message, lines, record }    a read or parse error, at any point
+ * Loaded through csv-import-worker.mjs, which registers tsx for the TypeScript imports.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { createRowFormatter, type RowCounts, type RowFormatConfig, type RowFormatter } from './copy-rows';
+
+export type ToWorker = { t: 'start'; format: RowFormatConfig } | { t: 'ack' };
+export type FromWorker =
+  | { t: 'header'; cells: string[] }
+  | { t: 'chunk'; data: Uint8Array; rows: number; bytes: number }
+  | { t: 'end'; counts: RowCounts; bytes: number }
+  | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
+/** What the parse thread posts. */
+type FromParser =
+  | { t: 'records'; rows: string[][]; bytes: number }
+  | { t: 'end'; bytes: number }
+  | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
+
+/** Characters of COPY text per posted chunk. */
+const CHUNK_CHARS = 256 * 1024;
+/** Chunks posted and not yet written by the main thread; the parse thread waits beyond this. */
+const MAX_IN_FLIGHT = 4;
+
+const main = parentPort!;
+const parser = (workerData as { port: MessagePort }).port;
+
+let formatter: RowFormatter | null = null;
+let inFlight = 0;
+let bytes = 0;
+let row = 1; // the header is row 1
+let out = '';
+let outRows = 0;
+/** Set once an error or the end has been posted: nothing more is done. */
+let done = false;
+let parseEnded = false;
+/** Batches received but not yet formatted (before `start`, or while the main thread is behind). */
+const pending: string[][][] = [];
+let sawHeader = false;
+
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => main.postMessage(m, transfer);
+
+function flushChunk() {
+  if (!out) return;
+  const data = Buffer.from(out, 'utf8');
+  out = '';
+  const rows = outRows;
+  outRows = 0;
+  inFlight++;
+  // A Buffer this large owns its ArrayBuffer (only small ones share Node's pool).
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  const view = whole ? data : new Uint8Array(data);
+  post({ t: 'chunk', data: view, rows, bytes }, [view.buffer as ArrayBuffer]);
+}
+
+function work() {
+  if (done || !formatter) return;
+  while (inFlight < MAX_IN_FLIGHT && pending.length) {
+    const rows = pending.shift()!;
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        out += formatter.line(++row, rows[i]!);
+        outRows++;
+        if (out.length >= CHUNK_CHARS) flushChunk();
+      }
+    } catch (err) {
+      done = true;
+      post({ t: 'error', message: `formatting row ${row}: ${(err as Error).message}` });
+      return;
+    }
+    parser.postMessage({ t: 'ack' });
+  }
+  if (parseEnded && !pending.length) {
+    flushChunk();
+    post({ t: 'end', counts: formatter.counts, bytes });
+    done = true;
+  }
+}
+
+parser.on('message', (m: FromParser) => {
+  if (done) return;
+  if (m.t === 'error') {
+    done = true;
+    post(m);
+    return;
+  }
+  bytes = m.bytes;
+  if (m.t === 'end') {
+    parseEnded = true;
+    if (!sawHeader) {
+      done = true;
+      post({ t: 'end', counts: { read: 0, valid: 0, quarantined: 0, warnings: {} }, bytes });
+      return;
+    }
+  } else {
+    let rows = m.rows;
+    if (!sawHeader) {
+      sawHeader = true;
+      post({ t: 'header', cells: rows[0]! });
+      rows = rows.slice(1);
+    }
+    pending.push(rows);
+  }
+  work();
+});
+
+main.on('message', (m: ToWorker) => {
+  if (m.t === 'start') formatter = createRowFormatter(m.format);
+  else if (m.t === 'ack') inFlight--;
+  work();
+});
