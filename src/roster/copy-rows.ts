@@ -8,6 +8,7 @@
 import type { RosterField, SourceConfig } from '../config';
 import { COLUMN_OF, PRACTICE_FIELDS } from '../practice';
 import { deriveAccountId } from '../sync/account-id';
+import { IdFingerprints } from './id-fingerprints';
 import { makeRules, normalizeRow, type Issue, type RawFields, type Warning } from './normalize';
 
 /** The columns every line carries, in order. */
@@ -26,6 +27,8 @@ export interface RowFormatConfig {
 
 export interface RowCounts {
   read: number;
+  /** External ids that may occur on more than one row (staging checks them); null: check all rows. */
+  duplicateSuspects: string[] | null;
   /** Rows written as valid (before duplicates are moved out). */
   valid: number;
   /** Rows written as invalid. */
@@ -35,8 +38,11 @@ export interface RowCounts {
 }
 
 export interface RowFormatter {
-  /** The COPY line (with its newline) for one record. */
-  line(row: number, cells: readonly (string | null | undefined)[]): string;
+  /**
+   * The COPY line (with its newline) for one record. `plain`: the caller has checked that no
+   * cell holds a control character or a backslash, so no cell needs cleaning or escaping.
+   */
+  line(row: number, cells: readonly (string | null | undefined)[], plain?: boolean): string;
   readonly counts: RowCounts;
 }
 
@@ -52,26 +58,43 @@ export function copyText(v: string | null | undefined): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(BACKSLASH, '\\\\').replace(TAB, '\\t').replace(NL, '\\n').replace(CR, '\\r') : v;
 }
 
+/** copyText for a value known to need no escaping. */
+const nullText = (v: string | null | undefined): string => (v === null || v === undefined ? '\\N' : v);
+
 // Practice columns + manager_email, all null: the middle of an invalid row's line.
 const NULL_PRACTICE = '\t\\N'.repeat(PRACTICE_FIELDS.length + 1);
 
+/** An index past any record's end: an unmapped field reads `undefined`. */
+const UNMAPPED = 0x3fffffff;
+
 export function createRowFormatter(cfg: RowFormatConfig): RowFormatter {
   const fields = Object.keys(cfg.index) as RosterField[];
-  const cols = fields.map((f) => cfg.index[f]!);
-  const nFields = fields.length;
   const rules = makeRules(cfg.source, fields);
+  const at = (f: RosterField) => cfg.index[f] ?? UNMAPPED;
+  const iExternalId = at('externalId'), iName = at('name'), iAddress1 = at('address1'), iAddress2 = at('address2');
+  const iCity = at('city'), iState = at('state'), iPostal = at('postal'), iPostalExt = at('postalExt'), iCountry = at('country');
+  const iPhone = at('phone'), iFax = at('fax'), iWebsiteUrl = at('websiteUrl'), iAlternativeWebsiteUrl = at('alternativeWebsiteUrl');
+  const iWebsiteAddress = at('websiteAddress'), iTimeZone = at('timeZone'), iDirectDomain = at('directDomain');
+  const iDirectAddress = at('directAddress'), iManagerEmail = at('managerEmail'), iActive = at('active');
   const accountRule = cfg.source.accountId;
   const headers = cfg.headers;
   const width = headers.length;
   const runCell = copyText(cfg.runId);
-  const counts: RowCounts = { read: 0, valid: 0, quarantined: 0, warnings: {} };
-  const warningCounts = counts.warnings;
+  const ids = new IdFingerprints();
+  const stats = { read: 0, valid: 0, quarantined: 0, warnings: {} as Record<string, number> };
+  const warningCounts = stats.warnings;
 
-  function line(row: number, cells: readonly (string | null | undefined)[]): string {
-    counts.read++;
-    const raw: RawFields = {};
-    for (let k = 0; k < nFields; k++) raw[fields[k]!] = cells[cols[k]!];
-    const res = normalizeRow(raw, rules);
+  function line(row: number, cells: readonly (string | null | undefined)[], plain = false): string {
+    stats.read++;
+    // One object shape for every row (all fields, in ROSTER_FIELDS order).
+    const raw: RawFields = {
+      externalId: cells[iExternalId], name: cells[iName], address1: cells[iAddress1], address2: cells[iAddress2],
+      city: cells[iCity], state: cells[iState], postal: cells[iPostal], postalExt: cells[iPostalExt], country: cells[iCountry],
+      phone: cells[iPhone], fax: cells[iFax], websiteUrl: cells[iWebsiteUrl], alternativeWebsiteUrl: cells[iAlternativeWebsiteUrl],
+      websiteAddress: cells[iWebsiteAddress], timeZone: cells[iTimeZone], directDomain: cells[iDirectDomain],
+      directAddress: cells[iDirectAddress], managerEmail: cells[iManagerEmail], active: cells[iActive],
+    };
+    const res = normalizeRow(raw, rules, plain);
     const warnings = res.warnings;
     for (let k = 0; k < warnings.length; k++) {
       const key = `${warnings[k]!.field}:${warnings[k]!.rule}`;
@@ -83,21 +106,27 @@ export function createRowFormatter(cfg: RowFormatConfig): RowFormatter {
       issues = issues ? [issue, ...issues] : [issue];
     }
     if (issues || !res.ok) {
-      counts.quarantined++;
+      stats.quarantined++;
       const externalId = res.ok ? res.row.externalId : res.externalId;
+      if (externalId !== null) ids.add(externalId);
       return `${runCell}\t${row}\t${copyText(externalId)}\t\\N${NULL_PRACTICE}\t\\N\t${copyText(JSON.stringify(rawRecord(headers, cells)))}\t${copyText(JSON.stringify(issues))}\n`;
     }
-    counts.valid++;
+    stats.valid++;
     const r = res.row;
+    ids.add(r.externalId);
     const v = r.values;
-    let out = `${runCell}\t${row}\t${copyText(r.externalId)}\t${copyText(deriveAccountId(r.externalId, accountRule))}`;
-    for (let k = 0; k < PRACTICE_FIELDS.length; k++) {
-      const x = v[PRACTICE_FIELDS[k]!];
-      out += typeof x === 'boolean' ? (x ? '\tt' : '\tf') : '\t' + copyText(x);
-    }
-    return `${out}\t${copyText(r.managerEmail)}\t${warnings.length ? copyText(JSON.stringify(warnings)) : '\\N'}\t\\N\t\\N\n`;
+    const esc = plain ? nullText : copyText;
+    // In COPY_COLUMNS order (a unit test holds the two together). State, postal, country,
+    // phone, fax, time zone and website address are validated to characters that need no
+    // escaping; the free-text fields, ids, URLs and emails go through copyText.
+    return `${runCell}\t${row}\t${esc(r.externalId)}\t${copyText(deriveAccountId(r.externalId, accountRule))}\t${esc(v.name)}\t${esc(v.address1)}\t${esc(v.address2)}\t${esc(v.city)}\t${v.state ?? '\\N'}\t${v.postal ?? '\\N'}\t${v.country ?? '\\N'}\t${v.phone ?? '\\N'}\t${v.fax ?? '\\N'}\t${esc(v.websiteUrl)}\t${esc(v.alternativeWebsiteUrl)}\t${v.websiteAddress ?? '\\N'}\t${v.timeZone ?? '\\N'}\t${esc(v.directDomain)}\t${esc(v.directAddress)}\t${v.active === null ? '\\N' : v.active ? 't' : 'f'}\t${esc(r.managerEmail)}\t${warnings.length ? copyText(JSON.stringify(warnings)) : '\\N'}\t\\N\t\\N\n`;
   }
-  return { line, counts };
+  return {
+    line,
+    get counts(): RowCounts {
+      return { ...stats, warnings: { ...warningCounts }, duplicateSuspects: ids.suspects() };
+    },
+  };
 }
 
 function hasExtraCells(cells: readonly (string | null | undefined)[], width: number): boolean {

@@ -16,6 +16,7 @@
  *  ← error       { code, message, lines, record }    a read or parse error, at any point
  * Loaded through csv-import-worker.mjs, which registers tsx for the TypeScript imports.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createRowFormatter, type RowCounts, type RowFormatConfig, type RowFormatter } from './copy-rows';
 
@@ -23,12 +24,12 @@ export type ToWorker = { t: 'start'; format: RowFormatConfig } | { t: 'ack' };
 export type FromWorker =
   | { t: 'header'; cells: string[] }
   | { t: 'chunk'; data: Uint8Array; rows: number; bytes: number }
-  | { t: 'end'; counts: RowCounts; bytes: number }
+  | { t: 'end'; counts: RowCounts; bytes: number; cpuSeconds: { parse: number | null; format: number | null } }
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 /** What the parse thread posts. */
 type FromParser =
-  | { t: 'records'; rows: string[][]; bytes: number }
-  | { t: 'end'; bytes: number }
+  | { t: 'records'; text: string; cells: Uint32Array; bytes: number }
+  | { t: 'end'; bytes: number; cpuSeconds: number | null }
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 
 /** Characters of COPY text per posted chunk. */
@@ -48,8 +49,11 @@ let outRows = 0;
 /** Set once an error or the end has been posted: nothing more is done. */
 let done = false;
 let parseEnded = false;
+let parseCpu: number | null = null;
 /** Batches received but not yet formatted (before `start`, or while the main thread is behind). */
-const pending: string[][][] = [];
+const pending: { text: string; cells: Uint32Array; p: number; off: number }[] = [];
+/** Characters that a cell must be checked for (control characters, COPY escapes): when a batch has none, no cell of it is. */
+const SPECIAL = /[\u0000-\u001f\u007f-\u009f\\]/;
 let sawHeader = false;
 
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => main.postMessage(m, transfer);
@@ -70,10 +74,16 @@ function flushChunk() {
 function work() {
   if (done || !formatter) return;
   while (inFlight < MAX_IN_FLIGHT && pending.length) {
-    const rows = pending.shift()!;
+    const batch = pending.shift()!;
+    const { text, cells } = batch;
+    const plain = !SPECIAL.test(text);
     try {
-      for (let i = 0; i < rows.length; i++) {
-        out += formatter.line(++row, rows[i]!);
+      let { p, off } = batch;
+      while (p < cells.length) {
+        const rec = recordAt(text, cells, p, off);
+        if (rec.length) off = cells[p + rec.length]!;
+        p += rec.length + 1;
+        out += formatter.line(++row, rec, plain);
         outRows++;
         if (out.length >= CHUNK_CHARS) flushChunk();
       }
@@ -86,9 +96,22 @@ function work() {
   }
   if (parseEnded && !pending.length) {
     flushChunk();
-    post({ t: 'end', counts: formatter.counts, bytes });
+    post({ t: 'end', counts: formatter.counts, bytes, cpuSeconds: { parse: parseCpu, format: threadCpuSeconds() } });
     done = true;
   }
+}
+
+/** The record whose cell count is at cells[p]; `start` is where its first cell begins in text. */
+function recordAt(text: string, cells: Uint32Array, p: number, start: number): string[] {
+  const n = cells[p]!;
+  const rec = new Array<string>(n);
+  let from = start;
+  for (let i = 0; i < n; i++) {
+    const to = cells[p + 1 + i]!;
+    rec[i] = text.slice(from, to);
+    from = to;
+  }
+  return rec;
 }
 
 parser.on('message', (m: FromParser) => {
@@ -101,19 +124,23 @@ parser.on('message', (m: FromParser) => {
   bytes = m.bytes;
   if (m.t === 'end') {
     parseEnded = true;
+    parseCpu = m.cpuSeconds;
     if (!sawHeader) {
       done = true;
-      post({ t: 'end', counts: { read: 0, valid: 0, quarantined: 0, warnings: {} }, bytes });
+      post({ t: 'end', counts: { read: 0, valid: 0, quarantined: 0, warnings: {}, duplicateSuspects: [] }, bytes, cpuSeconds: { parse: m.cpuSeconds, format: null } });
       return;
     }
   } else {
-    let rows = m.rows;
+    let p = 0;
+    let off = 0;
     if (!sawHeader) {
       sawHeader = true;
-      post({ t: 'header', cells: rows[0]! });
-      rows = rows.slice(1);
+      const header = recordAt(m.text, m.cells, 0, 0);
+      post({ t: 'header', cells: header });
+      if (header.length) off = m.cells[header.length]!;
+      p = header.length + 1;
     }
-    pending.push(rows);
+    pending.push({ text: m.text, cells: m.cells, p, off });
   }
   work();
 });
@@ -123,3 +150,14 @@ main.on('message', (m: ToWorker) => {
   else if (m.t === 'ack') inFlight--;
   work();
 });
+
+/** This thread's CPU time (user + system), from /proc on Linux; null elsewhere. */
+function threadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -68,6 +68,7 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
   return {
     headers, input: file, encoding: verdict.bom ? 'utf8-bom' : encoding, delimiter, totalBytes: size,
     bytesRead: () => worker.bytes,
+    threadCpuSeconds: () => worker.cpuSeconds,
     async copyRows(format, write) {
       try {
         return await worker.run(format, write);
@@ -92,6 +93,8 @@ class CsvWorker {
   private waiting: (() => void) | null = null;
   private stopped = false;
   bytes = 0;
+  /** CPU seconds the parse and format threads used, once they are done (Linux). */
+  cpuSeconds: { parse: number | null; format: number | null } | null = null;
 
   constructor(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
     const { port1, port2 } = new MessageChannel();
@@ -129,7 +132,10 @@ class CsvWorker {
     this.worker.postMessage({ t: 'start', format } satisfies ToWorker);
     for (;;) {
       const m = await this.next();
-      if (m.t === 'end') return m.counts;
+      if (m.t === 'end') {
+        this.cpuSeconds = m.cpuSeconds;
+        return m.counts;
+      }
       if (m.t !== 'chunk') throw new Error(`unexpected ${m.t} from the CSV worker`);
       await write(m.data, m.rows);
       this.worker.postMessage({ t: 'ack' } satisfies ToWorker);

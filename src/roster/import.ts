@@ -100,7 +100,7 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
     if (read === 0) throw new BadInputError('IMPORT_NO_ROWS', `${where}: the roster has a header but no rows`, { details: { input: where } });
     const tFinish = performance.now();
     const moved = await stager.finish(copied);
-    log.debug({ finishMs: Math.round(performance.now() - tFinish) }, "staging moved");
+    log.debug({ finishMs: Math.round(performance.now() - tFinish), threadCpuSeconds: src.threadCpuSeconds?.() }, 'staging moved');
     const byReason = await stager.reasons();
     const stats: ImportStats = { read, valid: moved.valid, quarantined: moved.quarantined, byReason, warnings };
     opts.onProgress?.({ rows: read, bytes: src.bytesRead(), totalBytes: src.totalBytes });

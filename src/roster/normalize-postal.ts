@@ -9,7 +9,10 @@ import { ZERO_ZIP_PREFIXES } from './us-states';
 
 const clean = (s: string) => s.trim().replace(/\.0+$/, '');
 
+const ZIP59 = /^\d{5}(?:\d{4})?$/;
+
 export function normalizePostal(input: string, ext: string | null, state: string | null): CellResult {
+  if (ext === null && ZIP59.test(input)) return ok(input); // the common case, already right
   let digits = clean(input);
   const warnings: CellIssue[] = [];
   if (/^\d{5}-\d{4}$/.test(digits) || /^\d{5} \d{4}$/.test(digits)) digits = digits.replace(/[- ]/, '');

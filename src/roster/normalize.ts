@@ -46,12 +46,18 @@ export interface NormalizeRules {
   assign: SourceConfig['assign'];
   /** The longest placeholder, so most cells skip the upper-casing lookup. */
   placeholderMaxLength?: number;
+  /** Char codes (both cases) that an ASCII-initial placeholder can start with: the rest skip the lookup too. */
+  placeholderFirstChars?: ReadonlySet<number>;
 }
 
 export function makeRules(source: Pick<SourceConfig, 'placeholders' | 'timeZoneFromState' | 'assign'>, mapped: Iterable<RosterField>): NormalizeRules {
+  const upper = source.placeholders.map((p) => p.trim().toUpperCase()).filter((p) => p !== '');
+  const first = new Set<number>();
+  for (const p of upper) first.add(p.charCodeAt(0)).add(p[0]!.toLowerCase().charCodeAt(0));
   return {
-    placeholders: new Set(source.placeholders.map((p) => p.trim().toUpperCase())),
-    placeholderMaxLength: Math.max(0, ...source.placeholders.map((p) => p.trim().toUpperCase().length)),
+    placeholders: new Set(upper),
+    placeholderMaxLength: Math.max(0, ...upper.map((p) => p.length)),
+    placeholderFirstChars: first,
     mapped: new Set(mapped),
     timeZoneFromState: source.timeZoneFromState,
     assign: source.assign,
@@ -64,7 +70,9 @@ const MULTI_SPACE = /\s{2,}|[\t\r\n\u00a0]/;
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
-const TEXT_FIELDS = ['name', 'address1', 'address2', 'city'] as const;
+const WHITESPACE_RUN = /\s+/g;
+const NOT_LETTER = /[^A-Z]/g;
+const PO_BOX_MESSAGE = 'PO box: a street address is needed for SMS registration';
 const EMAIL = z.email();
 
 const BOOL: Record<string, boolean> = {
@@ -92,26 +100,24 @@ const rowSchema = z.object({
   active: z.boolean().nullable(),
 });
 
-export function normalizeRow(raw: RawFields, rules: NormalizeRules): NormalizeResult {
-  // No closures in here: this runs once per roster row, and under tsx every closure created is
-  // also named with Object.defineProperty (esbuild keepNames), which cost ~30% of the import.
+/** `plain`: the caller has checked that no cell holds a control character (a whole batch at once). */
+export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = false): NormalizeResult {
+  // Written for speed: it runs once per roster row. No closures (under tsx every closure created
+  // is also named with Object.defineProperty, esbuild keepNames), no per-row arrays or spreads,
+  // objects of one fixed shape. The cells are read in a fixed order, so warnings keep theirs.
   const issues: Issue[] = [];
   const warnings: Warning[] = [];
-  const ctx: Ctx = { raw, rules, issues, warnings };
+  const ctx: Ctx = { rules, issues, warnings, emailChecked: false, plain };
 
-  const externalId = readCell(ctx, 'externalId');
-  const text: Record<(typeof TEXT_FIELDS)[number], string | null> = { name: null, address1: null, address2: null, city: null };
-  for (const f of TEXT_FIELDS) {
-    let t = readCell(ctx, f);
-    if (t !== null && MULTI_SPACE.test(t)) t = t.replace(/\s+/g, ' ');
-    if (t !== null && FORMULA.test(t)) warnings.push({ field: f, rule: 'formula_like', message: 'starts with = + - or @; stored as text' });
-    text[f] = t;
-  }
-  for (const f of ['address1', 'address2'] as const) {
-    if (text[f] !== null && PO_BOX.test(text[f])) warnings.push({ field: f, rule: 'po_box', message: 'PO box: a street address is needed for SMS registration' });
-  }
+  const externalId = readCell(ctx, 'externalId', raw.externalId);
+  const name = readText(ctx, 'name', raw.name);
+  const address1 = readText(ctx, 'address1', raw.address1);
+  const address2 = readText(ctx, 'address2', raw.address2);
+  const city = readText(ctx, 'city', raw.city);
+  if (address1 !== null && PO_BOX.test(address1)) warnings.push({ field: 'address1', rule: 'po_box', message: PO_BOX_MESSAGE });
+  if (address2 !== null && PO_BOX.test(address2)) warnings.push({ field: 'address2', rule: 'po_box', message: PO_BOX_MESSAGE });
 
-  const stateIn = readCell(ctx, 'state');
+  const stateIn = readCell(ctx, 'state', raw.state);
   let state: string | null = null;
   if (stateIn !== null) {
     const found = lookupState(stateIn);
@@ -119,25 +125,25 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules): NormalizeRe
     else if (found) issues.push({ field: 'state', value: stateIn, rule: 'non_us', message: `state: ${found.nonUs} is outside the US and its territories` });
     else issues.push({ field: 'state', value: stateIn, rule: 'invalid', message: `state: not a US state or territory: "${clip(stateIn)}"` });
   }
-  const countryIn = readCell(ctx, 'country');
-  if (countryIn !== null && !US_COUNTRIES.has(countryIn.toUpperCase().replace(/[^A-Z]/g, ''))) {
+  const countryIn = readCell(ctx, 'country', raw.country);
+  if (countryIn !== null && !US_COUNTRIES.has(countryIn.toUpperCase().replace(NOT_LETTER, ''))) {
     issues.push({ field: 'country', value: countryIn, rule: 'non_us', message: `country: "${clip(countryIn)}" is outside the US and its territories` });
   }
   const country = rules.mapped.has('state') || rules.mapped.has('country') ? 'US' : null;
 
-  const postalIn = readCell(ctx, 'postal');
-  const postal = postalIn === null ? null : applyResult(ctx, 'postal', postalIn, normalizePostal(postalIn, readCell(ctx, 'postalExt'), state));
-  const phoneIn = readCell(ctx, 'phone');
+  const postalIn = readCell(ctx, 'postal', raw.postal);
+  const postal = postalIn === null ? null : applyResult(ctx, 'postal', postalIn, normalizePostal(postalIn, readCell(ctx, 'postalExt', raw.postalExt), state));
+  const phoneIn = readCell(ctx, 'phone', raw.phone);
   const phone = phoneIn === null ? null : applyResult(ctx, 'phone', phoneIn, normalizePhone(phoneIn));
-  const faxIn = readCell(ctx, 'fax');
+  const faxIn = readCell(ctx, 'fax', raw.fax);
   const fax = faxIn === null ? null : applyResult(ctx, 'fax', faxIn, normalizePhone(faxIn));
-  const webIn = readCell(ctx, 'websiteUrl');
+  const webIn = readCell(ctx, 'websiteUrl', raw.websiteUrl);
   const websiteUrl = webIn === null ? null : applyResult(ctx, 'websiteUrl', webIn, normalizeUrl(webIn));
-  const altIn = readCell(ctx, 'alternativeWebsiteUrl');
+  const altIn = readCell(ctx, 'alternativeWebsiteUrl', raw.alternativeWebsiteUrl);
   const alternativeWebsiteUrl = altIn === null ? null : applyResult(ctx, 'alternativeWebsiteUrl', altIn, normalizeUrl(altIn));
 
   let timeZone: string | null = null;
-  const tzIn = readCell(ctx, 'timeZone');
+  const tzIn = readCell(ctx, 'timeZone', raw.timeZone);
   if (tzIn !== null) {
     timeZone = US_TIME_ZONES.has(tzIn) ? tzIn : (TIME_ZONE_ALIASES[tzIn.toLowerCase()] ?? null);
     if (!timeZone) {
@@ -150,36 +156,42 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules): NormalizeRe
   }
 
   let active: boolean | null = null;
-  const activeIn = readCell(ctx, 'active');
+  const activeIn = readCell(ctx, 'active', raw.active);
   if (activeIn !== null) {
     const b = BOOL[activeIn.toLowerCase()];
     if (b === undefined) issues.push({ field: 'active', value: activeIn, rule: 'invalid', message: `active: not a yes/no value: "${clip(activeIn)}"` });
     else active = b;
   }
 
-  const managerEmail = assignManager(readCell(ctx, 'managerEmail'), state, externalId, rules.assign, issues);
+  const managerEmail = assignManager(ctx, readCell(ctx, 'managerEmail', raw.managerEmail), state, externalId);
 
-  const directDomain = readCell(ctx, 'directDomain')?.toLowerCase() ?? null;
-  const directAddress = readCell(ctx, 'directAddress')?.toLowerCase() ?? null;
-  const candidate = {
-    externalId: externalId ?? '', ...text, name: text.name ?? '', state, postal, country, phone, fax, websiteUrl, alternativeWebsiteUrl,
-    websiteAddress: readCell(ctx, 'websiteAddress'), timeZone, directDomain, directAddress, managerEmail, active,
+  const directDomainIn = readCell(ctx, 'directDomain', raw.directDomain);
+  const directAddressIn = readCell(ctx, 'directAddress', raw.directAddress);
+  const values: PracticeValues = {
+    name: name ?? '', address1, address2, city, state, postal, country, phone, fax, websiteUrl, alternativeWebsiteUrl,
+    websiteAddress: readCell(ctx, 'websiteAddress', raw.websiteAddress), timeZone,
+    directDomain: directDomainIn === null ? null : directDomainIn.toLowerCase(),
+    directAddress: directAddressIn === null ? null : directAddressIn.toLowerCase(),
+    active,
   };
-  // The zod schema is the authority; quickValid is an exact, cheaper pre-check of the same rules
+  // The zod schema is the authority; validParts is an exact, cheaper pre-check of the same rules
   // (asserted equal on the unit tables), so zod runs only for rows that will be rejected.
-  const parsed = issues.length === 0 && quickValid(candidate) ? { success: true as const } : rowSchema.safeParse(candidate);
+  if (issues.length === 0 && validParts(externalId ?? '', values, managerEmail, ctx.emailChecked)) {
+    return { ok: true, row: { externalId: externalId!, values, managerEmail }, warnings };
+  }
+  const candidate: Record<string, unknown> = { externalId: externalId ?? '', ...values, managerEmail };
+  const parsed = rowSchema.safeParse(candidate);
   if (!parsed.success) {
     for (const zi of parsed.error.issues) {
       const field = String(zi.path[0]);
       if (issues.some((i) => i.field === field)) continue; // already explained by its own rule
-      const value = (candidate as Record<string, unknown>)[field];
+      const value = candidate[field];
       const rule = zi.code === 'too_big' ? 'too_long' : zi.message === 'required' ? 'required' : 'invalid';
       issues.push({ field, value: value == null ? null : clip(String(value), 200), rule, message: `${field}: ${zi.message}` });
     }
   }
   if (issues.length) return { ok: false, externalId, issues, warnings };
-  const { externalId: id, managerEmail: m, ...values } = candidate;
-  return { ok: true, row: { externalId: id, values, managerEmail: m }, warnings };
+  return { ok: true, row: { externalId: externalId!, values, managerEmail }, warnings };
 }
 
 const STATES = new Set(Object.keys(STATE_NAMES));
@@ -190,41 +202,61 @@ const URL_OK = /^https?:\/\/[^\s/?#]+[^\s]*$/;
 const EMAIL_OK = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 const len = (v: string | null, max: number) => v === null || v.length <= max;
 
+type Candidate = PracticeValues & { externalId: string; managerEmail: string | null };
+
 /** True only when rowSchema would accept the row (a fast path; see the unit test). */
-export function quickValid(c: { externalId: string; name: string; address1: string | null; address2: string | null; city: string | null; state: string | null; postal: string | null; country: string | null; phone: string | null; fax: string | null; websiteUrl: string | null; alternativeWebsiteUrl: string | null; websiteAddress: string | null; timeZone: string | null; directDomain: string | null; directAddress: string | null; managerEmail: string | null }): boolean {
-  return c.externalId.length > 0 && c.externalId.length <= 255 && c.name.length > 0 && c.name.length <= 100
+export function quickValid(c: Candidate): boolean {
+  return validParts(c.externalId, c, c.managerEmail, false);
+}
+
+/** quickValid on the row's parts; `emailChecked`: managerEmail already passed EMAIL_OK. */
+function validParts(externalId: string, c: PracticeValues, managerEmail: string | null, emailChecked: boolean): boolean {
+  return externalId.length > 0 && externalId.length <= 255 && c.name !== null && c.name.length > 0 && c.name.length <= 100
     && len(c.address1, 255) && len(c.address2, 255) && len(c.city, 255) && len(c.directDomain, 255) && len(c.directAddress, 255)
     && (c.state === null || STATES.has(c.state)) && (c.postal === null || POSTAL.test(c.postal))
     && (c.country === null || c.country === 'US') && (c.phone === null || DIGITS10.test(c.phone)) && (c.fax === null || DIGITS10.test(c.fax))
     && (c.websiteUrl === null || (c.websiteUrl.length <= 255 && URL_OK.test(c.websiteUrl)))
     && (c.alternativeWebsiteUrl === null || (c.alternativeWebsiteUrl.length <= 255 && URL_OK.test(c.alternativeWebsiteUrl)))
-    && (c.websiteAddress === null || SLUG.test(c.websiteAddress)) && (c.managerEmail === null || EMAIL_OK.test(c.managerEmail));
+    && (c.websiteAddress === null || SLUG.test(c.websiteAddress)) && (managerEmail === null || emailChecked || EMAIL_OK.test(managerEmail));
 }
 
 export { rowSchema };
 
-interface Ctx { raw: RawFields; rules: NormalizeRules; issues: Issue[]; warnings: Warning[] }
+interface Ctx { rules: NormalizeRules; issues: Issue[]; warnings: Warning[]; emailChecked: boolean; plain: boolean }
 
-function readCell(ctx: Ctx, field: RosterField): string | null {
-  const v = ctx.raw[field];
+function readCell(ctx: Ctx, field: RosterField, v: string | null | undefined): string | null {
   if (v === undefined || v === null) return null;
   let t = v.trim();
   if (t === '') return null;
-  if (t.length <= (ctx.rules.placeholderMaxLength ?? Infinity) && ctx.rules.placeholders.has(t.toUpperCase())) {
-    ctx.warnings.push({ field, rule: 'placeholder', message: `"${clip(t)}" treated as empty` });
-    return null;
+  const rules = ctx.rules;
+  if (t.length <= (rules.placeholderMaxLength ?? Infinity)) {
+    const c = t.charCodeAt(0);
+    if ((c > 127 || !rules.placeholderFirstChars || rules.placeholderFirstChars.has(c)) && rules.placeholders.has(t.toUpperCase())) {
+      ctx.warnings.push({ field, rule: 'placeholder', message: `"${clip(t)}" treated as empty` });
+      return null;
+    }
   }
-  if (CONTROL.test(t)) t = t.replace(CONTROL_ALL, ' ').trim();
+  if (!ctx.plain && CONTROL.test(t)) t = t.replace(CONTROL_ALL, ' ').trim();
+  return t;
+}
+
+/** A free-text cell: runs of white space become one space; a formula-looking start is flagged. */
+function readText(ctx: Ctx, field: RosterField, v: string | null | undefined): string | null {
+  let t = readCell(ctx, field, v);
+  if (t === null) return null;
+  if (MULTI_SPACE.test(t)) t = t.replace(WHITESPACE_RUN, ' ');
+  if (FORMULA.test(t)) ctx.warnings.push({ field, rule: 'formula_like', message: 'starts with = + - or @; stored as text' });
   return t;
 }
 
 function applyResult<T>(ctx: Ctx, field: string, input: string | null, res: CellResult<T>): T | null {
   if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
-  if (res.warnings) for (const w of res.warnings) ctx.warnings.push({ field, ...w });
+  if (res.warnings) for (const w of res.warnings) ctx.warnings.push({ field, rule: w.rule, message: w.message });
   return res.value;
 }
 
-function assignManager(column: string | null, state: string | null, externalId: string | null, assign: SourceConfig['assign'], issues: Issue[]): string | null {
+function assignManager(ctx: Ctx, column: string | null, state: string | null, externalId: string | null): string | null {
+  const assign = ctx.rules.assign;
   if (assign.by === 'single') return assign.manager;
   if (assign.by === 'rules') {
     for (const r of assign.rules) {
@@ -236,8 +268,12 @@ function assignManager(column: string | null, state: string | null, externalId: 
   if (column === null) return assign.default ?? null;
   const email = column.toLowerCase();
   // The regex is a strict subset of zod's email rule (see quickValid's unit test); zod decides the rest.
-  if (!EMAIL_OK.test(email) && !EMAIL.safeParse(email).success) {
-    issues.push({ field: 'managerEmail', value: column, rule: 'invalid', message: `managerEmail: not an email address: "${clip(column)}"` });
+  if (EMAIL_OK.test(email)) {
+    ctx.emailChecked = true;
+    return email;
+  }
+  if (!EMAIL.safeParse(email).success) {
+    ctx.issues.push({ field: 'managerEmail', value: column, rule: 'invalid', message: `managerEmail: not an email address: "${clip(column)}"` });
     return null;
   }
   return email;

@@ -24,6 +24,8 @@ export interface RecordSource {
   delimiter?: string;
   totalBytes?: number;
   bytesRead(): number;
+  /** CPU seconds of the source's own threads, once done (a CSV's parse and format threads). */
+  threadCpuSeconds?(): Record<string, number | null> | null;
   close(): Promise<void>;
 }
 

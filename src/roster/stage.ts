@@ -16,8 +16,11 @@ import { COPY_COLUMNS } from './copy-rows';
 export interface Stager {
   /** Writes COPY text (whole lines, from copy-rows.ts); resolves when more may be written. */
   write(chunk: string | Uint8Array): Promise<void>;
-  /** Ends the COPY and moves invalid and duplicate rows out; `copied` are the formatter's counts. */
-  finish(copied: { valid: number; quarantined: number }): Promise<{ valid: number; quarantined: number }>;
+  /**
+   * Ends the COPY and moves invalid and duplicate rows out. `copied`: the formatter's counts and
+   * the ids that may repeat (only those are checked), or null to check every row.
+   */
+  finish(copied: { valid: number; quarantined: number; duplicateSuspects: string[] | null }): Promise<{ valid: number; quarantined: number }>;
   /** Quarantined rows per `field:rule` (a row counts once per reason). */
   reasons(): Promise<Record<string, number>>;
   writeErrors(file: string): Promise<void>;
@@ -69,14 +72,22 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     });
   };
 
-  const finish = async ({ valid: validCopied, quarantined: quarantinedCopied }: { valid: number; quarantined: number }) => {
+  const finish: Stager['finish'] = async ({ valid: validCopied, quarantined: quarantinedCopied, duplicateSuspects: suspects }) => {
     copy!.end();
     await copyDone;
-    await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
-      SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`, [runId]);
+    if (suspects && suspects.length === 0 && quarantinedCopied === 0) {
+      return { valid: validCopied, quarantined: 0 }; // the common case: nothing to move out
+    }
+    if (suspects) {
+      await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
+        SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id = ANY($2::text[]) GROUP BY external_id HAVING count(*) > 1`, [runId, suspects]);
+    } else {
+      await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
+        SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`, [runId]);
+    }
     const dups = await conn.query('SELECT count(*)::int AS n FROM roster_import_dups');
     if (Number((dups.rows[0] as { n: number }).n) === 0 && quarantinedCopied === 0) {
-      return { valid: validCopied, quarantined: 0 }; // the common case: nothing to move out
+      return { valid: validCopied, quarantined: 0 };
     }
     const q = await conn.query(`INSERT INTO roster_quarantine (run_id, row_number, external_id, raw, issues)
       SELECT $1, s.row_number, s.external_id,
