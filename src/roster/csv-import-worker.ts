@@ -53,6 +53,7 @@ let parseCpu: number | null = null;
 /** Batches received but not yet formatted (before `start`, or while the main thread is behind). */
 const pending: { text: string; cells: Uint32Array; p: number; off: number }[] = [];
 /** Characters that a cell must be checked for (control characters, COPY escapes): when a batch has none, no cell of it is. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const SPECIAL = /[\u0000-\u001f\u007f-\u009f\\]/;
 let sawHeader = false;
 

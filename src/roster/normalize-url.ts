@@ -10,7 +10,7 @@ const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z
 // The common shape, handled without the URL parser: an optional http(s) scheme, an ASCII host
 // name and a plain path (no dot segments, query, fragment or characters URL would escape). The
 // unit tests hold it equal to the full path on every shape it accepts.
-const SIMPLE = /^(?:(https?):\/\/)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(\/[A-Za-z0-9_~\/.-]*)?$/i;
+const SIMPLE = /^(?:(https?):\/\/)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(\/[A-Za-z0-9_~/.-]*)?$/i;
 
 export function normalizeUrl(input: string): CellResult {
   const simple = SIMPLE.exec(input);
