@@ -32,8 +32,8 @@ type FromParser =
   | { t: 'end'; bytes: number; cpuSeconds: number | null }
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 
-/** Characters of COPY text per posted chunk. */
-const CHUNK_CHARS = 256 * 1024;
+/** Bytes of COPY text per posted chunk. */
+const CHUNK_BYTES = 256 * 1024;
 /** Chunks posted and not yet written by the main thread; the parse thread waits beyond this. */
 const MAX_IN_FLIGHT = 4;
 
@@ -44,7 +44,11 @@ let formatter: RowFormatter | null = null;
 let inFlight = 0;
 let bytes = 0;
 let row = 1; // the header is row 1
-let out = '';
+// Each line is written into the chunk as UTF-8 as soon as it is formatted, so it dies young
+// (a string of 1,000 lines kept until the chunk is full was copied by every scavenge, then
+// promoted, and its final flattening cost more than the encoding itself).
+let out = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let outBytes = 0;
 let outRows = 0;
 /** Set once an error or the end has been posted: nothing more is done. */
 let done = false;
@@ -59,17 +63,29 @@ let sawHeader = false;
 
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => main.postMessage(m, transfer);
 
+/** Buffer's own UTF-8 writer: Buffer#write without the argument checks, which cost more than the writing. */
+interface Utf8Writable { utf8Write(s: string, offset: number): number }
+
+function append(line: string) {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+  if (outBytes + line.length * 3 > out.length) {
+    flushChunk();
+    if (line.length * 3 > out.length) out = Buffer.allocUnsafeSlow(line.length * 3); // a huge row (a 1 MB cell)
+  }
+  outBytes += (out as unknown as Utf8Writable).utf8Write(line, outBytes);
+  outRows++;
+}
+
 function flushChunk() {
-  if (!out) return;
-  const data = Buffer.from(out, 'utf8');
-  out = '';
+  if (!outBytes) return;
+  const data = new Uint8Array(out.buffer, out.byteOffset, outBytes);
   const rows = outRows;
+  out = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  outBytes = 0;
   outRows = 0;
   inFlight++;
-  // A Buffer this large owns its ArrayBuffer (only small ones share Node's pool).
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  const view = whole ? data : new Uint8Array(data);
-  post({ t: 'chunk', data: view, rows, bytes }, [view.buffer as ArrayBuffer]);
+  // allocUnsafeSlow: the buffer owns its ArrayBuffer (no pool), so it can be transferred.
+  post({ t: 'chunk', data, rows, bytes }, [data.buffer as ArrayBuffer]);
 }
 
 function work() {
@@ -84,9 +100,8 @@ function work() {
         const rec = recordAt(text, cells, p, off);
         if (rec.length) off = cells[p + rec.length]!;
         p += rec.length + 1;
-        out += formatter.line(++row, rec, plain);
-        outRows++;
-        if (out.length >= CHUNK_CHARS) flushChunk();
+        append(formatter.line(++row, rec, plain));
+        if (outBytes >= CHUNK_BYTES - 1024) flushChunk();
       }
     } catch (err) {
       done = true;

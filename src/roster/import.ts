@@ -26,6 +26,8 @@ export interface ImportOptions {
 }
 export interface ImportStats { read: number; valid: number; quarantined: number; byReason: Record<string, number>; warnings: Record<string, number> }
 export interface ImportResult {
+  /** CPU seconds of the source's own threads (a CSV's parse and format threads, on Linux). */
+  threadCpuSeconds?: Record<string, number | null> | null;
   stats: ImportStats;
   mapping: Partial<Record<RosterField, string>>;
   managedFields: PracticeField[];
@@ -116,7 +118,7 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
     // Fresh statistics for the plan's joins (a sample: its cost does not grow with the table).
     await deps.db.raw('ANALYZE roster_rows').catch(() => undefined);
     log.info({ read, valid: stats.valid, quarantined: stats.quarantined }, 'import finished');
-    return { stats, mapping, managedFields, input: src.input, encoding: src.encoding, delimiter: src.delimiter };
+    return { stats, mapping, managedFields, input: src.input, encoding: src.encoding, delimiter: src.delimiter, threadCpuSeconds: src.threadCpuSeconds?.() };
   } catch (err) {
     await stager.rollback();
     throw err;
