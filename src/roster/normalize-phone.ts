@@ -3,8 +3,15 @@
  * everything else goes through libphonenumber-js (extensions, international prefixes, letters).
  * A trailing float suffix ("9106096740.0", from spreadsheets and pandas) is stripped first.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
 import { ok, reject, type CellIssue, type CellResult } from './field-result';
+
+// libphonenumber-js (its metadata: ~200 ms to load) is loaded on the first number the fast regex
+// does not handle: a CSV import thread whose numbers are all plain never pays for it.
+const requireCjs = createRequire(import.meta.url);
+let lpn: typeof import('libphonenumber-js') | undefined;
+const parsePhoneNumberFromString: typeof import('libphonenumber-js').parsePhoneNumberFromString = (text, country) =>
+  (lpn ??= requireCjs('libphonenumber-js') as typeof import('libphonenumber-js')).parsePhoneNumberFromString(text, country);
 
 const FAST = /^\+?(?:1[\s.-]?)?\(?([2-9]\d\d)\)?[\s.-]?([2-9]\d\d)[\s.-]?(\d{4})$/;
 const FLOAT_SUFFIX = /^(\+?\d+)\.0+$/;

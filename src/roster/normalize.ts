@@ -4,7 +4,8 @@
  * cells are empty. Each field rule lives in a small helper (normalize-phone, -postal, -url,
  * us-states); the final shape is checked by a zod schema (lengths, formats).
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 import type { RosterField, SourceConfig } from '../config';
 import type { PracticeValues } from '../practice';
 import type { CellResult } from './field-result';
@@ -73,7 +74,6 @@ const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
 const WHITESPACE_RUN = /\s+/g;
 const NOT_LETTER = /[^A-Z]/g;
 const PO_BOX_MESSAGE = 'PO box: a street address is needed for SMS registration';
-const EMAIL = z.email();
 
 const BOOL: Record<string, boolean> = {
   true: true, t: true, yes: true, y: true, '1': true, active: true, open: true, enabled: true,
@@ -81,24 +81,36 @@ const BOOL: Record<string, boolean> = {
 };
 const US_COUNTRIES = new Set(['US', 'USA', 'UNITEDSTATES', 'UNITEDSTATESOFAMERICA', 'PR', 'PRI', 'GU', 'GUM', 'VI', 'VIR', 'AS', 'ASM', 'MP', 'MNP', 'PUERTORICO', 'GUAM', 'AMERICANSAMOA']);
 
-const str = (max: number) => z.string().max(max, `longer than ${max} characters`).nullable();
-const rowSchema = z.object({
-  externalId: z.string().min(1, 'required').max(255, 'longer than 255 characters'),
-  name: z.string().min(1, 'required').max(100, 'longer than 100 characters'),
-  address1: str(255), address2: str(255), city: str(255),
-  state: z.enum(Object.keys(STATE_NAMES) as [string, ...string[]]).nullable(),
-  postal: z.string().regex(/^\d{5}(\d{4})?$/).nullable(),
-  country: z.literal('US').nullable(),
-  phone: z.string().regex(/^\d{10}$/).nullable(),
-  fax: z.string().regex(/^\d{10}$/).nullable(),
-  websiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
-  alternativeWebsiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
-  websiteAddress: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'letters, digits, dot, dash or underscore').nullable(),
-  timeZone: z.string().nullable(),
-  directDomain: str(255), directAddress: str(255),
-  managerEmail: z.email().nullable(),
-  active: z.boolean().nullable(),
-});
+// zod (~200 ms to load) is the authority on a row's final shape, but runs only for rows the
+// exact fast check (validParts) refuses: it is loaded on the first such row, so a CSV import
+// thread whose rows are all valid never pays for it.
+const requireCjs = createRequire(import.meta.url);
+function buildSchemas() {
+  const { z } = requireCjs('zod') as typeof Zod;
+  const str = (max: number) => z.string().max(max, `longer than ${max} characters`).nullable();
+  const row = z.object({
+    externalId: z.string().min(1, 'required').max(255, 'longer than 255 characters'),
+    name: z.string().min(1, 'required').max(100, 'longer than 100 characters'),
+    address1: str(255), address2: str(255), city: str(255),
+    state: z.enum(Object.keys(STATE_NAMES) as [string, ...string[]]).nullable(),
+    postal: z.string().regex(/^\d{5}(\d{4})?$/).nullable(),
+    country: z.literal('US').nullable(),
+    phone: z.string().regex(/^\d{10}$/).nullable(),
+    fax: z.string().regex(/^\d{10}$/).nullable(),
+    websiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
+    alternativeWebsiteUrl: z.url({ protocol: /^https?$/ }).max(255, 'longer than 255 characters').nullable(),
+    websiteAddress: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'letters, digits, dot, dash or underscore').nullable(),
+    timeZone: z.string().nullable(),
+    directDomain: str(255), directAddress: str(255),
+    managerEmail: z.email().nullable(),
+    active: z.boolean().nullable(),
+  });
+  return { row, email: z.email() };
+}
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+/** The zod schema of a normalized row (built on first use). */
+export const rowSchema = () => (schemas ??= buildSchemas()).row;
+const emailSchema = () => (schemas ??= buildSchemas()).email;
 
 /** `plain`: the caller has checked that no cell holds a control character (a whole batch at once). */
 export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = false): NormalizeResult {
@@ -180,7 +192,7 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
     return { ok: true, row: { externalId: externalId!, values, managerEmail }, warnings };
   }
   const candidate: Record<string, unknown> = { externalId: externalId ?? '', ...values, managerEmail };
-  const parsed = rowSchema.safeParse(candidate);
+  const parsed = rowSchema().safeParse(candidate);
   if (!parsed.success) {
     for (const zi of parsed.error.issues) {
       const field = String(zi.path[0]);
@@ -220,7 +232,6 @@ function validParts(externalId: string, c: PracticeValues, managerEmail: string 
     && (c.websiteAddress === null || SLUG.test(c.websiteAddress)) && (managerEmail === null || emailChecked || EMAIL_OK.test(managerEmail));
 }
 
-export { rowSchema };
 
 interface Ctx { rules: NormalizeRules; issues: Issue[]; warnings: Warning[]; emailChecked: boolean; plain: boolean }
 
@@ -272,7 +283,7 @@ function assignManager(ctx: Ctx, column: string | null, state: string | null, ex
     ctx.emailChecked = true;
     return email;
   }
-  if (!EMAIL.safeParse(email).success) {
+  if (!emailSchema().safeParse(email).success) {
     ctx.issues.push({ field: 'managerEmail', value: column, rule: 'invalid', message: `managerEmail: not an email address: "${clip(column)}"` });
     return null;
   }
