@@ -18,8 +18,8 @@ import iconv from 'iconv-lite';
 
 const BATCH_ROWS = 1000;
 // Generous: the format thread takes ~0.7 s to start (loading its TypeScript), and parsing should
-// not stop meanwhile. 32 batches of 1,000 records hold ~7 MB.
-const MAX_IN_FLIGHT = 32;
+// not stop meanwhile. 64 batches of 1,000 records hold ~14 MB.
+const MAX_IN_FLIGHT = 64;
 const { file, encoding, delimiter, maxRecordSize, port } = workerData;
 
 let inFlight = 0;
