@@ -16,8 +16,8 @@
  *  ← error       { code, message, lines, record }    a read or parse error, at any point
  * Loaded through csv-import-worker.mjs, which registers tsx for the TypeScript imports.
  */
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { threadCpuSeconds } from './thread-cpu.mjs';
 import { createRowFormatter, type RowCounts, type RowFormatConfig, type RowFormatter } from './copy-rows';
 
 export type ToWorker = { t: 'start'; format: RowFormatConfig } | { t: 'ack' };
@@ -167,13 +167,3 @@ main.on('message', (m: ToWorker) => {
   work();
 });
 
-/** This thread's CPU time (user + system), from /proc on Linux; null elsewhere. */
-function threadCpuSeconds(): number | null {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}

@@ -12,9 +12,10 @@
 // Records whose every cell is empty or whitespace are skipped (as csv-parse's
 // skip_records_with_empty_values would; checked here, where it costs far less).
 import { workerData } from 'node:worker_threads';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { threadCpuSeconds } from './thread-cpu.mjs';
 
 const BATCH_ROWS = 1000;
 // Generous: the format thread takes ~0.7 s to start (loading its TypeScript), and parsing should
@@ -93,13 +94,3 @@ port.on('message', (m) => {
   }
 });
 
-/** This thread's CPU time (user + system), from /proc on Linux; null elsewhere. */
-function threadCpuSeconds() {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
