@@ -66,6 +66,7 @@ const post = (m: FromWorker, transfer?: ArrayBuffer[]) => main.postMessage(m, tr
 /** Buffer's own UTF-8 writer: Buffer#write without the argument checks, which cost more than the writing. */
 interface Utf8Writable { utf8Write(s: string, offset: number): number }
 
+/** Writes a line into the chunk; a chunk is posted when the next line might not fit. */
 function append(line: string) {
   // A UTF-16 code unit takes at most 3 bytes of UTF-8.
   if (outBytes + line.length * 3 > out.length) {
@@ -101,7 +102,6 @@ function work() {
         if (rec.length) off = cells[p + rec.length]!;
         p += rec.length + 1;
         append(formatter.line(++row, rec, plain));
-        if (outBytes >= CHUNK_BYTES - 1024) flushChunk();
       }
     } catch (err) {
       done = true;

@@ -78,13 +78,10 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     if (suspects && suspects.length === 0 && quarantinedCopied === 0) {
       return { valid: validCopied, quarantined: 0 }; // the common case: nothing to move out
     }
-    if (suspects) {
-      await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
-        SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id = ANY($2::text[]) GROUP BY external_id HAVING count(*) > 1`, [runId, suspects]);
-    } else {
-      await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
-        SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1`, [runId]);
-    }
+    // Only the suspects when the formatter's fingerprint set has them; every row when it gave up.
+    await conn.query(`CREATE TEMP TABLE roster_import_dups ON COMMIT DROP AS
+      SELECT external_id FROM roster_rows WHERE run_id = $1 AND external_id IS NOT NULL AND ($2::text[] IS NULL OR external_id = ANY($2))
+      GROUP BY external_id HAVING count(*) > 1`, [runId, suspects]);
     const dups = await conn.query('SELECT count(*)::int AS n FROM roster_import_dups');
     if (Number((dups.rows[0] as { n: number }).n) === 0 && quarantinedCopied === 0) {
       return { valid: validCopied, quarantined: 0 };
