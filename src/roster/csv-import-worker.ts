@@ -11,7 +11,7 @@
  *  ← header      { cells }                     the first record; then this thread waits
  *  → start       { format: RowFormatConfig }   (or the main thread terminates both threads)
  *  ← chunk       { data: Uint8Array, rows, bytes }   at most MAX_IN_FLIGHT unacknowledged
- *  → ack
+ *  → ack         { data }                      the chunk's buffer, given back once written
  *  ← end         { counts, bytes }
  *  ← error       { code, message, lines, record }    a read or parse error, at any point
  * Loaded through csv-import-worker.mjs, which registers tsx for the TypeScript imports.
@@ -20,7 +20,8 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { threadCpuSeconds } from './thread-cpu.mjs';
 import { createRowFormatter, type RowCounts, type RowFormatConfig, type RowFormatter } from './copy-rows';
 
-export type ToWorker = { t: 'start'; format: RowFormatConfig } | { t: 'ack' };
+/** `ack` gives a chunk's buffer back once written, to be filled again. */
+export type ToWorker = { t: 'start'; format: RowFormatConfig } | { t: 'ack'; data: Uint8Array };
 export type FromWorker =
   | { t: 'header'; cells: string[] }
   | { t: 'chunk'; data: Uint8Array; rows: number; bytes: number }
@@ -28,7 +29,7 @@ export type FromWorker =
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 /** What the parse thread posts. */
 type FromParser =
-  | { t: 'records'; text: string; cells: Uint32Array; bytes: number }
+  | { t: 'records'; buf: Uint8Array; len: number; ascii: boolean; cells: Uint32Array; ncells: number; bytes: number }
   | { t: 'end'; bytes: number; cpuSeconds: number | null }
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 
@@ -47,7 +48,9 @@ let row = 1; // the header is row 1
 // Each line is written into the chunk as UTF-8 as soon as it is formatted, so it dies young
 // (a string of 1,000 lines kept until the chunk is full was copied by every scavenge, then
 // promoted, and its final flattening cost more than the encoding itself).
-let out = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let out: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+/** Chunk buffers given back by the main thread: no chunk is allocated in steady state. */
+const freeChunks: Buffer[] = [];
 let outBytes = 0;
 let outRows = 0;
 /** Set once an error or the end has been posted: nothing more is done. */
@@ -55,7 +58,8 @@ let done = false;
 let parseEnded = false;
 let parseCpu: number | null = null;
 /** Batches received but not yet formatted (before `start`, or while the main thread is behind). */
-const pending: { text: string; cells: Uint32Array; p: number; off: number }[] = [];
+interface Batch { text: string; buf: Uint8Array; cells: Uint32Array; ncells: number; p: number; off: number }
+const pending: Batch[] = [];
 /** Characters that a cell must be checked for (control characters, COPY escapes): when a batch has none, no cell of it is. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const SPECIAL = /[\u0000-\u001f\u007f-\u009f\\]/;
@@ -81,7 +85,7 @@ function flushChunk() {
   if (!outBytes) return;
   const data = new Uint8Array(out.buffer, out.byteOffset, outBytes);
   const rows = outRows;
-  out = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  out = freeChunks.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
   outBytes = 0;
   outRows = 0;
   inFlight++;
@@ -93,11 +97,11 @@ function work() {
   if (done || !formatter) return;
   while (inFlight < MAX_IN_FLIGHT && pending.length) {
     const batch = pending.shift()!;
-    const { text, cells } = batch;
+    const { text, cells, ncells } = batch;
     const plain = !SPECIAL.test(text);
     try {
       let { p, off } = batch;
-      while (p < cells.length) {
+      while (p < ncells) {
         const rec = recordAt(text, cells, p, off);
         if (rec.length) off = cells[p + rec.length]!;
         p += rec.length + 1;
@@ -108,7 +112,7 @@ function work() {
       post({ t: 'error', message: `formatting row ${row}: ${(err as Error).message}` });
       return;
     }
-    parser.postMessage({ t: 'ack' });
+    parser.postMessage({ t: 'ack', buf: batch.buf, cells }, [batch.buf.buffer as ArrayBuffer, cells.buffer as ArrayBuffer]);
   }
   if (parseEnded && !pending.length) {
     flushChunk();
@@ -149,21 +153,25 @@ parser.on('message', (m: FromParser) => {
   } else {
     let p = 0;
     let off = 0;
+    const text = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.len).toString(m.ascii ? 'latin1' : 'utf8');
     if (!sawHeader) {
       sawHeader = true;
-      const header = recordAt(m.text, m.cells, 0, 0);
+      const header = recordAt(text, m.cells, 0, 0);
       post({ t: 'header', cells: header });
       if (header.length) off = m.cells[header.length]!;
       p = header.length + 1;
     }
-    pending.push({ text: m.text, cells: m.cells, p, off });
+    pending.push({ text, buf: m.buf, cells: m.cells, ncells: m.ncells, p, off });
   }
   work();
 });
 
 main.on('message', (m: ToWorker) => {
   if (m.t === 'start') formatter = createRowFormatter(m.format);
-  else if (m.t === 'ack') inFlight--;
+  else if (m.t === 'ack') {
+    inFlight--;
+    if (m.data.buffer.byteLength === CHUNK_BYTES) freeChunks.push(Buffer.from(m.data.buffer, 0, CHUNK_BYTES));
+  }
   work();
 });
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../config';
@@ -14,6 +14,7 @@ import type { RowCounts, RowFormatConfig } from './copy-rows';
 import type { FromWorker, ToWorker } from './csv-import-worker';
 import type { CopyWrite, RecordSource } from './record-source';
 import { sniffDelimiter, sniffEncoding, utf8Prefix } from './sniff';
+import { bundledModule } from './worker-bundle';
 
 const SAMPLE_BYTES = 64 * 1024;
 /** A record larger than this is refused (an unbalanced quote swallowing the file, usually). */
@@ -98,7 +99,7 @@ const FORMAT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSiz
  */
 class CsvWorker {
   private readonly parser: Worker;
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private readonly queue: FromWorker[] = [];
   private waiting: (() => void) | null = null;
   private stopped = false;
@@ -108,13 +109,30 @@ class CsvWorker {
 
   constructor(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
     const { port1, port2 } = new MessageChannel();
+    // The parse thread starts at once; its first batches wait in the channel while the format
+    // thread's code is bundled (worker-bundle.ts, ~50 ms once per process) and loaded.
     this.parser = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: { ...data, port: port1 }, transferList: [port1], resourceLimits: PARSE_THREAD_LIMITS });
-    this.worker = new Worker(new URL('./csv-import-worker.mjs', import.meta.url), { workerData: { port: port2 }, transferList: [port2], resourceLimits: FORMAT_THREAD_LIMITS });
-    this.worker.on('message', (m: FromWorker) => this.push(m));
-    for (const w of [this.parser, this.worker]) {
-      w.on('error', (err: Error & { code?: string }) => this.push({ t: 'error', code: err.code, message: err.message }));
-      w.on('exit', () => this.push({ t: 'error', message: 'a CSV import thread exited unexpectedly' }));
+    this.watch(this.parser);
+    void this.startFormatThread(port2);
+  }
+
+  private async startFormatThread(port: MessagePort): Promise<void> {
+    const url = await bundledModule(new URL('./csv-import-worker.ts', import.meta.url)).catch((err: Error) => {
+      process.emitWarning(`cannot bundle the CSV format thread (${err.message}); loading it through tsx instead`, { code: 'UPDOX_SYNC_WORKER_BUNDLE' });
+      return new URL('./csv-import-worker.mjs', import.meta.url);
+    });
+    if (this.stopped) {
+      port.close();
+      return;
     }
+    this.worker = new Worker(url, { workerData: { port }, transferList: [port], resourceLimits: FORMAT_THREAD_LIMITS });
+    this.worker.on('message', (m: FromWorker) => this.push(m));
+    this.watch(this.worker);
+  }
+
+  private watch(w: Worker) {
+    w.on('error', (err: Error & { code?: string }) => this.push({ t: 'error', code: err.code, message: err.message }));
+    w.on('exit', () => this.push({ t: 'error', message: 'a CSV import thread exited unexpectedly' }));
   }
 
   private push(m: FromWorker) {
@@ -139,7 +157,8 @@ class CsvWorker {
   }
 
   async run(format: RowFormatConfig, write: CopyWrite): Promise<RowCounts> {
-    this.worker.postMessage({ t: 'start', format } satisfies ToWorker);
+    const worker = this.worker!; // it sent the header
+    worker.postMessage({ t: 'start', format } satisfies ToWorker);
     for (;;) {
       const m = await this.next();
       if (m.t === 'end') {
@@ -147,16 +166,17 @@ class CsvWorker {
         return m.counts;
       }
       if (m.t !== 'chunk') throw new Error(`unexpected ${m.t} from the CSV worker`);
-      await write(m.data, m.rows);
-      this.worker.postMessage({ t: 'ack' } satisfies ToWorker);
+      await write(m.data, m.rows); // resolves once the chunk's memory is free again
+      worker.postMessage({ t: 'ack', data: m.data } satisfies ToWorker, [m.data.buffer as ArrayBuffer]);
     }
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const w of [this.parser, this.worker]) w.removeAllListeners('exit');
-    await Promise.all([this.parser.terminate(), this.worker.terminate()]);
+    const threads = this.worker ? [this.parser, this.worker] : [this.parser];
+    for (const w of threads) w.removeAllListeners('exit');
+    await Promise.all(threads.map((w) => w.terminate()));
   }
 }
 

@@ -14,7 +14,10 @@ import type { Writable } from 'node:stream';
 import { COPY_COLUMNS } from './copy-rows';
 
 export interface Stager {
-  /** Writes COPY text (whole lines, from copy-rows.ts); resolves when more may be written. */
+  /**
+   * Writes COPY text (whole lines, from copy-rows.ts); resolves when more may be written and the
+   * chunk's memory has been handed to the kernel (so a buffer can be reused once it resolves).
+   */
   write(chunk: string | Uint8Array): Promise<void>;
   /**
    * Ends the COPY and moves invalid and duplicate rows out. `copied`: the formatter's counts and
@@ -63,13 +66,25 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     throw err;
   }
 
+  // pg's socket (internal, as pg-copy-streams uses it): a written chunk is done with only when
+  // the socket holds no pending write, which write() waits for before it resolves.
+  const socket = (conn as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  const drained = (w: Writable) => new Promise<void>((resolve, reject) => {
+    const done = () => { w.off('error', onError).off('close', onClose).off('drain', onDrain); };
+    const onError = (err: Error) => { done(); reject(err); };
+    const onClose = () => { done(); reject(new Error('the database connection closed during COPY')); };
+    const onDrain = () => { done(); resolve(); };
+    w.on('error', onError).on('close', onClose).on('drain', onDrain);
+  });
   const write = async (chunk: string | Uint8Array) => {
     if (copyError) throw copyError;
-    if (!copy!.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      copy!.once('error', onError);
-      copy!.once('drain', () => { copy!.off('error', onError); resolve(); });
-    });
+    if (!copy!.write(chunk)) await drained(copy!);
+    if (typeof chunk === 'string' || !socket) return;
+    while (socket.writableLength > 0) {
+      if (copyError) throw copyError;
+      if (socket.writableNeedDrain) await drained(socket);
+      else await new Promise<void>((resolve) => setImmediate(resolve)); // a small write in flight
+    }
   };
 
   const finish: Stager['finish'] = async ({ valid: validCopied, quarantined: quarantinedCopied, duplicateSuspects: suspects }) => {
