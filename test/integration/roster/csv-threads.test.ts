@@ -74,4 +74,19 @@ describe('CSV import threads', () => {
     expect(wrong).toEqual([]);
     await t.tdb.db.raw('DROP TRIGGER pause ON roster_rows');
   });
+
+  it('restarts on Windows-1252 when a byte past the sniffed start is not UTF-8 (auto encoding)', async () => {
+    // The threads start on UTF-8 while the whole file is checked; the check's verdict wins.
+    const file = path.join(dir, 'late-1252.csv');
+    const head = ['practice_id,practice_name,state'];
+    for (let i = 0; i < 4000; i++) head.push(`L${i},Practice ${i},OH`);
+    const late = Buffer.from('L4000,Caf\xe9 Clinic,OH\n', 'latin1');
+    await writeFile(file, Buffer.concat([Buffer.from(`${head.join('\n')}\n`), late]));
+
+    const runId = await t.newRun();
+    const r = await importRoster(t.app.deps, { runId, source: csvSource({ path: file }) });
+    expect(r).toMatchObject({ encoding: 'windows-1252', stats: { read: 4001, valid: 4001 } });
+    const [row] = await t.tdb.db('roster_rows').where({ run_id: runId, external_id: 'L4000' }).pluck('name');
+    expect(row).toBe('Café Clinic');
+  });
 });
