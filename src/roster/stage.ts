@@ -66,25 +66,20 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     throw err;
   }
 
-  // pg's socket (internal, as pg-copy-streams uses it): a written chunk is done with only when
-  // the socket holds no pending write, which write() waits for before it resolves.
+  // pg's socket (internal, as pg-copy-streams uses it): a written chunk is done with once every
+  // write queued on the socket so far has completed, which an empty write's callback tells
+  // (writes complete in order). It sends nothing, and fails if the socket is destroyed.
   const socket = (conn as unknown as { connection?: { stream?: Writable } }).connection?.stream;
-  const drained = (w: Writable) => new Promise<void>((resolve, reject) => {
-    const done = () => { w.off('error', onError).off('close', onClose).off('drain', onDrain); };
-    const onError = (err: Error) => { done(); reject(err); };
-    const onClose = () => { done(); reject(new Error('the database connection closed during COPY')); };
-    const onDrain = () => { done(); resolve(); };
-    w.on('error', onError).on('close', onClose).on('drain', onDrain);
-  });
+  const EMPTY = Buffer.alloc(0);
   const write = async (chunk: string | Uint8Array) => {
     if (copyError) throw copyError;
-    if (!copy!.write(chunk)) await drained(copy!);
-    if (typeof chunk === 'string' || !socket) return;
-    while (socket.writableLength > 0) {
-      if (copyError) throw copyError;
-      if (socket.writableNeedDrain) await drained(socket);
-      else await new Promise<void>((resolve) => setImmediate(resolve)); // a small write in flight
-    }
+    if (!copy!.write(chunk)) await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      copy!.once('error', onError);
+      copy!.once('drain', () => { copy!.off('error', onError); resolve(); });
+    });
+    if (typeof chunk === 'string' || !socket || socket.writableLength === 0) return;
+    await new Promise<void>((resolve, reject) => socket.write(EMPTY, (err) => (err ? reject(err) : resolve())));
   };
 
   const finish: Stager['finish'] = async ({ valid: validCopied, quarantined: quarantinedCopied, duplicateSuspects: suspects }) => {
