@@ -66,18 +66,16 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
     throw err;
   }
 
-  // pg's socket (internal, as pg-copy-streams uses it): a written chunk is done with once every
-  // write queued on the socket so far has completed, which an empty write's callback tells
-  // (writes complete in order). It sends nothing, and fails if the socket is destroyed.
+  // A chunk is done with once pg-copy-streams has handed it to pg's socket (its write callback:
+  // before Postgres's CopyInResponse it only holds it) and the socket has completed every write
+  // queued so far, which an empty write's callback tells (writes complete in order; it sends
+  // nothing, and fails if the socket is destroyed). The socket is pg's internal one, as
+  // pg-copy-streams uses it.
   const socket = (conn as unknown as { connection?: { stream?: Writable } }).connection?.stream;
   const EMPTY = Buffer.alloc(0);
   const write = async (chunk: string | Uint8Array) => {
     if (copyError) throw copyError;
-    if (!copy!.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      copy!.once('error', onError);
-      copy!.once('drain', () => { copy!.off('error', onError); resolve(); });
-    });
+    await new Promise<void>((resolve, reject) => copy!.write(chunk, (err) => (err ? reject(err) : resolve())));
     if (typeof chunk === 'string' || !socket || socket.writableLength === 0) return;
     await new Promise<void>((resolve, reject) => socket.write(EMPTY, (err) => (err ? reject(err) : resolve())));
   };

@@ -40,6 +40,21 @@ describe('staging', () => {
     expect(q[0].issues).toEqual([expect.objectContaining({ field: 'externalId', rule: 'duplicate' })]);
   });
 
+  it('resolves a write only once the chunk is on its way, so its buffer can be refilled at once', async () => {
+    // The first chunk is written before Postgres has even answered the COPY: pg-copy-streams
+    // then only holds it. Refilled as soon as write() resolved, it must still arrive intact.
+    const runId = await t.newRun();
+    const f = createRowFormatter({ runId, headers: HEADERS, index: { externalId: 0, name: 1, state: 2 }, source });
+    const stager = await createStager(t.app.deps.db, runId);
+    const chunk = Buffer.from([f.line(2, ['B', 'Two', 'OH']), f.line(3, ['E', 'Five', 'TX'])].join(''));
+    await stager.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    chunk.fill('X'); // the format thread would now fill it with the next rows
+    await stager.finish({ ...f.counts, duplicateSuspects: [] });
+    await stager.commit();
+    const kept = await t.tdb.db('roster_rows').where({ run_id: runId }).orderBy('row_number').pluck('name');
+    expect(kept).toEqual(['Two', 'Five']);
+  });
+
   it('refuses a run that does not exist (checked once, as the foreign key did per row)', async () => {
     await expect(createStager(t.app.deps.db, '00000000-0000-4000-8000-00000000dead')).rejects.toThrow(/does not exist/);
   });
