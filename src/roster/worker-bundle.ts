@@ -2,8 +2,9 @@
  * A worker thread's TypeScript, bundled once per process with esbuild (the compiler tsx itself
  * runs on) into one plain ES module, so that the thread starts without a TypeScript loader.
  * esbuild runs as a one-shot command (its native binary, killed after BUNDLE_TIMEOUT_MS), not
- * through its JavaScript API: that API keeps a service process talking over stdin/stdout, which
- * hung now and then in the parallel test processes and would have hung the import with it.
+ * through its JavaScript API, which keeps a service process talking over stdin/stdout alive in
+ * every process that bundles: a plain child process that exits leaves nothing behind, and a
+ * timeout bounds it.
  *
  * Loading a thread's code through tsx costs that thread a second V8 isolate (Node runs module
  * hooks on a thread of their own) and ~0.3 s of CPU at its start, and ~25 MB of peak RSS on a
