@@ -3,15 +3,11 @@
  * everything else goes through libphonenumber-js (extensions, international prefixes, letters).
  * A trailing float suffix ("9106096740.0", from spreadsheets and pandas) is stripped first.
  */
-import { createRequire } from 'node:module';
 import { ok, reject, type CellIssue, type CellResult } from './field-result';
+import { lazyRequire } from './lazy';
 
-// libphonenumber-js (its metadata: ~200 ms to load) is loaded on the first number the fast regex
-// does not handle: a CSV import thread whose numbers are all plain never pays for it.
-const requireCjs = createRequire(import.meta.url);
-let lpn: typeof import('libphonenumber-js') | undefined;
-const parsePhoneNumberFromString: typeof import('libphonenumber-js').parsePhoneNumberFromString = (text, country) =>
-  (lpn ??= requireCjs('libphonenumber-js') as typeof import('libphonenumber-js')).parsePhoneNumberFromString(text, country);
+// libphonenumber-js is loaded on the first number the fast regex does not handle.
+const libphonenumber = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js');
 
 const FAST = /^\+?(?:1[\s.-]?)?\(?([2-9]\d\d)\)?[\s.-]?([2-9]\d\d)[\s.-]?(\d{4})$/;
 const FLOAT_SUFFIX = /^(\+?\d+)\.0+$/;
@@ -35,7 +31,7 @@ export function normalizePhone(input: string): CellResult {
   }
   // 001 is the international dialling prefix (from the US) → +.
   if (/^0{2}1/.test(text.replace(/[\s().-]/g, ''))) text = '+' + text.replace(/^[\s(]*0[\s.-]*0[\s.-]*/, '');
-  const parsed = parsePhoneNumberFromString(text, 'US');
+  const parsed = libphonenumber().parsePhoneNumberFromString(text, 'US');
   if (!parsed || parsed.countryCallingCode !== '1') {
     if (parsed && parsed.countryCallingCode !== '1') return reject('non_us', `not a US number (+${parsed.countryCallingCode})`);
     return reject('invalid', `not a phone number: "${clip(input)}"`);

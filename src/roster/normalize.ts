@@ -4,11 +4,11 @@
  * cells are empty. Each field rule lives in a small helper (normalize-phone, -postal, -url,
  * us-states); the final shape is checked by a zod schema (lengths, formats).
  */
-import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import type { RosterField, SourceConfig } from '../config';
 import type { PracticeValues } from '../practice';
 import type { CellResult } from './field-result';
+import { lazy, lazyRequire } from './lazy';
 import { clip, normalizePhone } from './normalize-phone';
 import { normalizePostal } from './normalize-postal';
 import { normalizeUrl } from './normalize-url';
@@ -46,9 +46,9 @@ export interface NormalizeRules {
   timeZoneFromState: boolean;
   assign: SourceConfig['assign'];
   /** The longest placeholder, so most cells skip the upper-casing lookup. */
-  placeholderMaxLength?: number;
+  placeholderMaxLength: number;
   /** Char codes (both cases) that an ASCII-initial placeholder can start with: the rest skip the lookup too. */
-  placeholderFirstChars?: ReadonlySet<number>;
+  placeholderFirstChars: ReadonlySet<number>;
 }
 
 export function makeRules(source: Pick<SourceConfig, 'placeholders' | 'timeZoneFromState' | 'assign'>, mapped: Iterable<RosterField>): NormalizeRules {
@@ -81,12 +81,11 @@ const BOOL: Record<string, boolean> = {
 };
 const US_COUNTRIES = new Set(['US', 'USA', 'UNITEDSTATES', 'UNITEDSTATESOFAMERICA', 'PR', 'PRI', 'GU', 'GUM', 'VI', 'VIR', 'AS', 'ASM', 'MP', 'MNP', 'PUERTORICO', 'GUAM', 'AMERICANSAMOA']);
 
-// zod (~200 ms to load) is the authority on a row's final shape, but runs only for rows the
-// exact fast check (validParts) refuses: it is loaded on the first such row, so a CSV import
-// thread whose rows are all valid never pays for it.
-const requireCjs = createRequire(import.meta.url);
+// zod is the authority on a row's final shape, but runs only for rows the exact fast check
+// (validParts) refuses: it is loaded on the first such row.
+const zod = lazyRequire<typeof Zod>('zod');
 function buildSchemas() {
-  const { z } = requireCjs('zod') as typeof Zod;
+  const { z } = zod();
   const str = (max: number) => z.string().max(max, `longer than ${max} characters`).nullable();
   const row = z.object({
     externalId: z.string().min(1, 'required').max(255, 'longer than 255 characters'),
@@ -107,10 +106,10 @@ function buildSchemas() {
   });
   return { row, email: z.email() };
 }
-let schemas: ReturnType<typeof buildSchemas> | undefined;
+const schemas = lazy(buildSchemas);
 /** The zod schema of a normalized row (built on first use). */
-export const rowSchema = () => (schemas ??= buildSchemas()).row;
-const emailSchema = () => (schemas ??= buildSchemas()).email;
+export const rowSchema = () => schemas().row;
+const emailSchema = () => schemas().email;
 
 /** `plain`: the caller has checked that no cell holds a control character (a whole batch at once). */
 export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = false): NormalizeResult {
@@ -232,7 +231,6 @@ function validParts(externalId: string, c: PracticeValues, managerEmail: string 
     && (c.websiteAddress === null || SLUG.test(c.websiteAddress)) && (managerEmail === null || emailChecked || EMAIL_OK.test(managerEmail));
 }
 
-
 interface Ctx { rules: NormalizeRules; issues: Issue[]; warnings: Warning[]; emailChecked: boolean; plain: boolean }
 
 function readCell(ctx: Ctx, field: RosterField, v: string | null | undefined): string | null {
@@ -240,9 +238,9 @@ function readCell(ctx: Ctx, field: RosterField, v: string | null | undefined): s
   let t = v.trim();
   if (t === '') return null;
   const rules = ctx.rules;
-  if (t.length <= (rules.placeholderMaxLength ?? Infinity)) {
+  if (t.length <= rules.placeholderMaxLength) {
     const c = t.charCodeAt(0);
-    if ((c > 127 || !rules.placeholderFirstChars || rules.placeholderFirstChars.has(c)) && rules.placeholders.has(t.toUpperCase())) {
+    if ((c > 127 || rules.placeholderFirstChars.has(c)) && rules.placeholders.has(t.toUpperCase())) {
       ctx.warnings.push({ field, rule: 'placeholder', message: `"${clip(t)}" treated as empty` });
       return null;
     }
