@@ -17,6 +17,7 @@ import { importRoster } from '../src/roster/import';
 import { createTestDatabase } from '../test/helpers/pg';
 import { testEnv } from '../test/helpers/env';
 import globalSetup from '../test/helpers/global-setup';
+import { numberArg } from './args';
 
 const DATA = path.resolve(import.meta.dirname, 'data');
 const STATES = ['OH', 'IL', 'NJ', 'CA', 'TX', 'NY', 'FL', 'PA', 'MA', 'PR', 'WA', 'GA'];
@@ -62,8 +63,7 @@ function bareParse(file: string, columns: boolean): { rows: number; seconds: num
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export default async function bench(argv: string[]): Promise<Record<string, unknown>> {
-  const rowsArg = argv.indexOf('--rows');
-  const rows = rowsArg >= 0 ? Number(argv[rowsArg + 1]) : 1_000_000;
+  const rows = numberArg(argv, 'rows', 1_000_000);
   mkdirSync(DATA, { recursive: true });
   const file = path.join(DATA, `roster-${rows}.csv`);
   if (!existsSync(file)) {
@@ -72,8 +72,7 @@ export default async function bench(argv: string[]): Promise<Record<string, unkn
     console.log(`generated ${file}: ${rows} rows, ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const sizeMb = statSync(file).size / 1e6;
-  const roundsArg = argv.indexOf('--rounds');
-  const rounds = roundsArg >= 0 ? Math.max(1, Number(argv[roundsArg + 1])) : 3;
+  const rounds = numberArg(argv, 'rounds', 3);
   bareParse(file, false); // warm the page cache
 
   const dropTemplate = await globalSetup();

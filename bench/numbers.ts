@@ -16,23 +16,18 @@ import { createLogger } from '../src/log';
 import { pullNumbers } from '../src/sms/numbers';
 import { simulatorAdmin, startSimulator } from '../src/simulator/index';
 import type { CallResult, UpdoxClient, UpdoxSmsNumber } from '../src/updox/types';
+import { numberArg } from './args';
 
 const APP_ID = 'bench-app';
 const APP_PASSWORD = 'bench-Secret-1';
 
 
-function arg(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
 
 export default async function numbersBench(argv: string[]): Promise<Record<string, unknown>> {
-  const accounts = arg(argv, 'accounts', 10_000);
-  const rps = arg(argv, 'rps', 250);
-  const perAccount = arg(argv, 'per-account', 1);
-  const concurrency = arg(argv, 'concurrency', 32);
+  const accounts = numberArg(argv, 'accounts', 10_000);
+  const rps = numberArg(argv, 'rps', 250);
+  const perAccount = numberArg(argv, 'per-account', 1);
+  const concurrency = numberArg(argv, 'concurrency', 32);
   const benchDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/updox_sync_bench';
 
   // 1. Bench database: create, migrate, reset, seed practices.

@@ -59,8 +59,8 @@ parser.on('error', fail);
 if (encoding === 'utf8') stream.pipe(parser);
 else stream.pipe(iconv.decodeStream('win1252')).pipe(parser);
 
-function blank(cells) {
-  for (let i = 0; i < cells.length; i++) if (cells[i].length && cells[i].trim() !== '') return false;
+function blank(rec) {
+  for (let i = 0; i < rec.length; i++) if (rec[i].length && rec[i].trim() !== '') return false;
   return true;
 }
 

@@ -50,31 +50,21 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
     : sniffDelimiter(enc === 'utf8' ? utf8Prefix(sample).toString('utf8').replace(/^\ufeff/, '') : iconv.decode(sample, 'win1252'));
   let delimiter = delimiterOf(encoding);
   let worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
+  const stopAndThrow = async (err: unknown): Promise<never> => {
+    await worker.stop();
+    throw csvError(err, file);
+  };
   // Auto: a file that looks like UTF-8 at the start may still hold a Windows-1252 byte later on.
   // The threads start on the UTF-8 guess while this thread checks the whole file (~0.15 s per
   // 150 MB); a Windows-1252 byte restarts them, before anything has gone downstream.
-  if (source.encoding === 'auto' && encoding === 'utf8' && !verdict.bom && size > SAMPLE_BYTES) {
-    let utf8: boolean;
-    try {
-      utf8 = await fileIsUtf8(file);
-    } catch (err) {
-      await worker.stop();
-      throw csvError(err, file);
-    }
-    if (!utf8) {
-      await worker.stop();
-      encoding = 'windows-1252';
-      delimiter = delimiterOf(encoding);
-      worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
-    }
-  }
-  let header: string[] | null;
-  try {
-    header = await worker.header();
-  } catch (err) {
+  if (source.encoding === 'auto' && encoding === 'utf8' && !verdict.bom && size > SAMPLE_BYTES
+    && !(await fileIsUtf8(file).catch(stopAndThrow))) {
     await worker.stop();
-    throw csvError(err, file);
+    encoding = 'windows-1252';
+    delimiter = delimiterOf(encoding);
+    worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
   }
+  const header = await worker.header().catch(stopAndThrow);
   if (!header || header.every((h) => h.trim() === '')) {
     await worker.stop();
     throw new BadInputError('IMPORT_NO_HEADER', `roster file has no header row: ${file}`, { details });

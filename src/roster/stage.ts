@@ -1,8 +1,9 @@
 /**
  * Staging: one transaction on one connection. Every row (valid or not) is COPYed, as the text
  * chunks copy-rows.ts formats, straight into roster_rows while the file is still being read
- * (Postgres ingests on one core while the source parses on the other); then set-based SQL moves invalid rows and every row of a duplicated external id
- * (all of them, with a `duplicate` reason) to roster_quarantine and deletes them from roster_rows.
+ * (Postgres ingests on one core while the source parses on the other); then set-based SQL moves
+ * invalid rows and every row of a duplicated external id (all of them, with a `duplicate`
+ * reason) to roster_quarantine and deletes them from roster_rows.
  * Nothing is visible until commit; a file-level failure rolls it all back.
  */
 import type { Knex } from 'knex';
