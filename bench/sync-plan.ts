@@ -23,7 +23,7 @@ export interface PlanFigures {
   rows: number;
   changedShare: number;
   generateSeconds: number;
-  /** First plan, right after staging (roster_rows not yet analyzed). */
+  /** First plan, right after staging (roster_rows not yet analyzed: planRun analyzes it first). */
   planColdSeconds: number;
   /** Median of 3 re-plans of the same run with fresh statistics. */
   planSeconds: number;
@@ -86,7 +86,7 @@ export async function benchPlan(argv: string[] = []): Promise<PlanFigures> {
     t0 = performance.now();
     let plan = await planRun(deps, { runId, source });
     const planColdSeconds = seconds(t0);
-    console.log(`plan (fresh staging, no statistics): ${planColdSeconds} s  ${JSON.stringify(plan.counts)}`);
+    console.log(`plan (fresh staging, no statistics: planRun refreshes them): ${planColdSeconds} s  ${JSON.stringify(plan.counts)}`);
     await db.raw('ANALYZE roster_rows');
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -25,28 +25,27 @@ export interface ActionRow {
 /**
  * Every action row in scope, ordered by urgency then account. One row per (reason, account, number).
  * Failed saves come from the outbox (the latest failed action of recent runs with no later success;
- * the practice may not exist yet when a create failed, so its name and manager come from the roster
- * row) and from practices.last_status.
+ * the practice may not exist yet when a create failed, so its name and manager come from the
+ * outbox row: the payload it would have saved, the roster's manager) and from practices.last_status.
  */
 export function actionsSql(scope: Scope, now: Date): Sql {
   const p = scopeSql(scope, 'p.manager_email');
-  const f = scopeSql(scope, 'coalesce(p.manager_email, rr.manager_email)');
+  const f = scopeSql(scope, 'coalesce(p.manager_email, o.manager_email)');
   const lookback = new Date(now.getTime() - FAILED_SAVE_LOOKBACK_DAYS * 86_400_000);
   const sql = `
     WITH scoped AS (SELECT * FROM practices p WHERE p.active IS NOT FALSE AND ${p.sql}),
     outbox_failed AS (
-      SELECT DISTINCT ON (a.account_id) a.account_id, a.run_id, a.external_id, a.code, a.message, coalesce(a.finished_at, a.created_at) AS at
+      SELECT DISTINCT ON (a.account_id) a.account_id, a.run_id, a.external_id, a.payload->>'name' AS name, a.manager_email, a.code, a.message, coalesce(a.finished_at, a.created_at) AS at
       FROM sync_actions a JOIN runs r ON r.id = a.run_id
       WHERE r.created_at >= ? AND a.status = 'failed'
         AND NOT EXISTS (SELECT 1 FROM sync_actions b WHERE b.account_id = a.account_id AND b.status = 'succeeded' AND b.id > a.id)
       ORDER BY a.account_id, a.id DESC
     ),
     rows AS (
-      SELECT 1 AS prio, o.account_id, coalesce(p.name, rr.name) AS name, coalesce(p.manager_email, rr.manager_email) AS manager,
+      SELECT 1 AS prio, o.account_id, coalesce(p.name, o.name) AS name, coalesce(p.manager_email, o.manager_email) AS manager,
              'SAVE_FAILED' AS reason, NULL::text AS number, o.code, o.message, p.audit_findings AS findings, o.at AS since
       FROM outbox_failed o
       LEFT JOIN practices p ON p.account_id = o.account_id
-      LEFT JOIN roster_rows rr ON rr.run_id = o.run_id AND rr.external_id = o.external_id
       WHERE (p.last_status IS NULL OR p.last_status <> 'succeeded' OR p.last_saved_at IS NULL OR p.last_saved_at < o.at) AND ${f.sql}
       UNION ALL
       SELECT 1, p.account_id, p.name, p.manager_email, 'SAVE_FAILED', NULL, p.last_code, p.last_message, p.audit_findings, p.last_saved_at

@@ -73,10 +73,12 @@ export async function seedReportScenario(db: Knex): Promise<void> {
     { id: HELD_RUN, kind: 'sync', partner_id: 'test-partner', source: 'other', status: 'held', trigger: 'schedule',
       held_reason: 'would deactivate 40% of practices (limit 5%)', created_at: at('2026-11-24T03:00:00Z') },
   ]);
-  await db('roster_rows').insert({ run_id: SYNC_RUN, row_number: 9, external_id: 'E40', account_id: 'tp-40', name: 'Brand New Practice', manager_email: PRIYA });
   const payload = JSON.stringify({ accountId: 'x' });
+  // A failed create: no practices row; the report names it from the outbox row, as the plan wrote
+  // it (the payload it would have saved, the roster's manager).
+  const create = JSON.stringify({ accountId: 'tp-40', name: 'Brand New Practice', phone: '614555010', active: 'true' });
   await db('sync_actions').insert([
-    { run_id: SYNC_RUN, account_id: 'tp-40', external_id: 'E40', op: 'create', payload, payload_hash: 'h1', status: 'failed', attempts: 1, code: 4140, message: 'Phone number must be 10 digits', finished_at: at('2026-11-24T02:03:00Z') },
+    { run_id: SYNC_RUN, account_id: 'tp-40', external_id: 'E40', op: 'create', payload: create, payload_hash: 'h1', source: 'small', manager_email: PRIYA, status: 'failed', attempts: 1, code: 4140, message: 'Phone number must be 10 digits', finished_at: at('2026-11-24T02:03:00Z') },
     { run_id: SYNC_RUN, account_id: 'tp-02', external_id: 'E02', op: 'update', payload, payload_hash: 'h2', status: 'failed', attempts: 1, code: 4060, message: 'Postal code is invalid', finished_at: at('2026-11-24T02:05:00Z') },
     { run_id: SYNC_RUN, account_id: 'tp-03', external_id: 'E03', op: 'update', payload, payload_hash: 'h3', status: 'succeeded', attempts: 1, code: 2000, finished_at: at('2026-11-24T02:04:00Z') },
     { run_id: SYNC_RUN, account_id: 'tp-07', external_id: 'E07', op: 'upgrade', payload, payload_hash: 'h4', status: 'succeeded', attempts: 1, code: 2000, finished_at: at('2026-11-24T02:04:30Z') },

@@ -265,4 +265,33 @@ describe('guardrail and approve', () => {
     await expect(approveRun(t.deps.db, runId, 'x')).rejects.toMatchObject({ code: 'RUN_DRY_RUN' });
     await finishRun(t.deps.db, runId);
   });
+
+  it('refreshes roster_rows statistics first when they are stale (rows staged without the import\'s ANALYZE)', async () => {
+    const db = t.deps.db;
+    const stats = async () => (await db.raw(`SELECT s.n_live_tup::int AS live, c.reltuples::int AS counted, s.last_analyze
+      FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'roster_rows'::regclass`)).rows[0] as { live: number; counted: number; last_analyze: Date | null };
+    await db.raw('ANALYZE roster_rows');
+    const before = await stats();
+    // Autovacuum could analyze first and leave nothing stale; this test wants planRun to do it.
+    await db.raw('ALTER TABLE roster_rows SET (autovacuum_enabled = false)');
+    try {
+      const { runId, id, source } = await scenario('stale');
+      await addRoster(db, runId, Array.from({ length: 3000 }, (_, i) => ({ externalId: id(i + 1), values: practice(i + 1) })));
+      // The inserting backends report their counts when idle, within a second or so.
+      const deadline = Date.now() + 20_000;
+      while ((await stats()).live < before.live + 3000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect((await stats()).counted).toBeLessThan(before.live + 3000);
+      const plan = await planRun(t.deps, { runId, source });
+      expect(plan.counts).toMatchObject({ create: 3000 });
+      const after = await stats();
+      expect(after.last_analyze!.getTime()).toBeGreaterThan(before.last_analyze!.getTime());
+      expect(after.counted).toBeGreaterThanOrEqual(before.live + 3000);
+      // Fresh statistics: the next plan does not analyze again.
+      await planRun(t.deps, { runId, source });
+      expect((await stats()).last_analyze!.getTime()).toBe(after.last_analyze!.getTime());
+      await finishRun(db, runId);
+    } finally {
+      await db.raw('ALTER TABLE roster_rows RESET (autovacuum_enabled)');
+    }
+  });
 });
