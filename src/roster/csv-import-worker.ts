@@ -30,7 +30,7 @@ export type FromWorker =
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 /** What the parse thread posts. */
 type FromParser =
-  | { t: 'records'; buf: Uint8Array; len: number; ascii: boolean; cells: Uint32Array; ncells: number; bytes: number }
+  | { t: 'records'; buf: Uint8Array; len: number; ascii: boolean; raw: boolean; cells: Uint32Array; ncells: number; bytes: number }
   | { t: 'end'; bytes: number; cpuSeconds: number | null }
   | { t: 'error'; code?: string; message: string; lines?: number; record?: number };
 
@@ -59,11 +59,13 @@ let done = false;
 let parseEnded = false;
 let parseCpu: number | null = null;
 /** Batches received but not yet formatted (before `start`, or while the main thread is behind). */
-interface Batch { text: string; buf: Uint8Array; cells: Uint32Array; ncells: number; p: number; off: number }
+interface Batch { text: string; utf8: Buffer | null; buf: Uint8Array; cells: Uint32Array; ncells: number; p: number; off: number }
 const pending: Batch[] = [];
 /** Characters that a cell must be checked for (control characters, COPY escapes): when a batch has none, no cell of it is. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const SPECIAL = /[\u0000-\u001f\u007f-\u009f\\]/;
+/** In a raw batch (UTF-8 read as Latin-1), a character that is a byte of a multi-byte sequence. */
+const HIGH = /[\u0080-\u00ff]/;
 let sawHeader = false;
 
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => main.postMessage(m, transfer);
@@ -98,12 +100,14 @@ function work() {
   if (done || !formatter) return;
   while (inFlight < MAX_IN_FLIGHT && pending.length) {
     const batch = pending.shift()!;
-    const { text, cells, ncells } = batch;
+    const { text, utf8, cells, ncells } = batch;
+    // In a raw batch SPECIAL also sees the bytes of UTF-8 sequences: a C1 control (C2 80-9F) among
+    // them, and some characters that are not controls, for which the cells are checked one by one.
     const plain = !SPECIAL.test(text);
     try {
       let { p, off } = batch;
       while (p < ncells) {
-        const rec = recordAt(text, cells, p, off);
+        const rec = recordAt(text, cells, p, off, utf8);
         if (rec.length) off = cells[p + rec.length]!;
         p += rec.length + 1;
         append(formatter.line(++row, rec, plain));
@@ -122,14 +126,19 @@ function work() {
   }
 }
 
-/** The record whose cell count is at cells[p]; `start` is where its first cell begins in text. */
-function recordAt(text: string, cells: Uint32Array, p: number, start: number): string[] {
+/**
+ * The record whose cell count is at cells[p]; `start` is where its first cell begins in text.
+ * `utf8`: the batch's bytes when it is raw and has bytes over 0x7F; a cell with such bytes is
+ * decoded from them as UTF-8 (in text it is one character a byte).
+ */
+function recordAt(text: string, cells: Uint32Array, p: number, start: number, utf8: Buffer | null): string[] {
   const n = cells[p]!;
   const rec = new Array<string>(n);
   let from = start;
   for (let i = 0; i < n; i++) {
     const to = cells[p + 1 + i]!;
-    rec[i] = text.slice(from, to);
+    const cell = text.slice(from, to);
+    rec[i] = utf8 && HIGH.test(cell) ? utf8.toString('utf8', from, to) : cell;
     from = to;
   }
   return rec;
@@ -154,15 +163,17 @@ parser.on('message', (m: FromParser) => {
   } else {
     let p = 0;
     let off = 0;
-    const text = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.len).toString(m.ascii ? 'latin1' : 'utf8');
+    const bytesOf = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.len);
+    const text = bytesOf.toString(m.ascii ? 'latin1' : 'utf8');
+    const utf8 = m.raw && HIGH.test(text) ? bytesOf : null;
     if (!sawHeader) {
       sawHeader = true;
-      const header = recordAt(text, m.cells, 0, 0);
+      const header = recordAt(text, m.cells, 0, 0, utf8);
       post({ t: 'header', cells: header });
       if (header.length) off = m.cells[header.length]!;
       p = header.length + 1;
     }
-    pending.push({ text, buf: m.buf, cells: m.cells, ncells: m.ncells, p, off });
+    pending.push({ text, utf8, buf: m.buf, cells: m.cells, ncells: m.ncells, p, off });
   }
   work();
 });
