@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- import [--rows N] [--rounds R]`: generates an N-row roster (default
- * 1,000,000) into bench/data/, then runs R rounds (default 3), each: csv-parse's bare rate on that
+ * 1,000,000) into bench/data/, then runs R rounds (default 5), each: csv-parse's bare rate on that
  * file (arrays, in a child process: bench/bare-parse.mjs), then our end-to-end importRoster (parse
  * + normalize + stage into roster_rows, committed) in this process. It prints every round, the
  * medians, their ratio, and this process's peak RSS (the import's: main thread and both import
@@ -72,7 +72,7 @@ export default async function bench(argv: string[]): Promise<Record<string, unkn
     console.log(`generated ${file}: ${rows} rows, ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const sizeMb = statSync(file).size / 1e6;
-  const rounds = numberArg(argv, 'rounds', 3);
+  const rounds = numberArg(argv, 'rounds', 5);
   bareParse(file, false); // warm the page cache
 
   const dropTemplate = await globalSetup();
