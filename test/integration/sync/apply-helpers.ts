@@ -10,7 +10,7 @@ import { createApp, type App } from '../../../src/app';
 import { loadConfig, type Config } from '../../../src/config';
 import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../../../src/simulator/index';
 import { payloadHash } from '../../../src/sync/merge';
-import { createUpdoxClient, type UpdoxHttpClient } from '../../../src/updox/client';
+import { createUpdoxClient, type AttemptEvent, type UpdoxHttpClient } from '../../../src/updox/client';
 import type { UpdoxPractice } from '../../../src/updox/types';
 import { testEnv, TEST_APP_ID, TEST_APP_PASSWORD } from '../../helpers/env';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
@@ -31,7 +31,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { rps?: number; simRps?: number; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function createHarness(opts: { rps?: number; simRps?: number; env?: Record<string, string>; onAttempt?: (e: AttemptEvent) => void } = {}): Promise<Harness> {
   const rps = opts.rps ?? 2000;
   const sim = await startSimulator({
     applicationId: TEST_APP_ID, applicationPassword: TEST_APP_PASSWORD, port: 0, seed: 7,
@@ -47,6 +47,7 @@ export async function createHarness(opts: { rps?: number; simRps?: number; env?:
   const app = createApp(config, { dbPool: { min: 0, max: 12 } });
   const client = createUpdoxClient(config.updox, {
     redis: app.deps.redis, log: app.deps.log, limiterKey: `${prefix}:updox-limiter`, backoff: { baseMs: 20, capMs: 200 },
+    ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
   });
   return {
     tdb, app, db: app.deps.db, config, client, sim, prefix, childEnv,
