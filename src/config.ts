@@ -118,6 +118,10 @@ export const fileSchema = z.object({
     maxAttempts: z.coerce.number().int().min(1).max(50).default(6),
     applyConcurrency: z.coerce.number().int().min(1).max(256).default(16),
   }).default({ conflictPolicy: 'roster-wins', maxAttempts: 6, applyConcurrency: 16 }),
+  staging: z.object({
+    /** Imports per source whose staged roster_rows are kept (unfinished runs always keep theirs). */
+    keepRuns: z.coerce.number().int().min(1).default(5),
+  }).default({ keepRuns: 5 }),
   numbers: z.object({
     pendingBusinessDays: z.coerce.number().int().min(1).default(3),
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),

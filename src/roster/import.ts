@@ -14,6 +14,7 @@ import { chooseMapping, duplicateHeaders, REQUIRED_FIELDS, type Mapping } from '
 import { managedFieldsOf } from './managed-fields';
 import type { RecordSource } from './record-source';
 import { resolveCsvPath } from './resolve-path';
+import { pruneStagedRuns } from './prune';
 import { createStager } from './stage';
 
 export interface ImportOptions {
@@ -124,6 +125,12 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
     // cost does not grow with the table; all 25 columns took 0.6 s, these three 0.3 s).
     await deps.db.raw('ANALYZE roster_rows (run_id, external_id, account_id)').catch(() => undefined);
     mark('analyzed');
+    // Older imports' staged rows go (best effort: the import itself is done and committed).
+    await pruneStagedRuns(deps.db, opts.runId, deps.config.staging.keepRuns).then(
+      (p) => { if (p.runs) log.info(p, 'pruned the staged rows of older imports'); },
+      (err: Error) => log.warn({ err: err.message }, 'could not prune the staged rows of older imports'),
+    );
+    mark('pruned');
     const threadCpuSeconds = src.threadCpuSeconds?.();
     log.info({ read, valid: stats.valid, quarantined: stats.quarantined, ms: at, threadCpuSeconds }, 'import finished');
     return { stats, mapping, managedFields, input: src.input, encoding: src.encoding, delimiter: src.delimiter, threadCpuSeconds };
