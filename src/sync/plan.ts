@@ -9,6 +9,7 @@ import type { AppDeps } from '../app';
 import type { SourceConfig } from '../config';
 import { BadInputError, PermanentError } from '../errors';
 import { PRACTICE_FIELDS, type PracticeField } from '../practice';
+import { analyzeRosterRows } from '../roster/stage';
 import { shouldHold, type HoldDecision } from './guardrails';
 import type { ConflictPolicy } from './merge';
 import { KNOWN_PRACTICES_SQL, RECORD_UNCHANGED_SQL, planStatementSql, withPgTransaction } from './plan-sql';
@@ -79,7 +80,7 @@ async function refreshRosterStatistics(deps: Pick<AppDeps, 'db' | 'log'>): Promi
     // VACUUM counted them. (n_mod_since_analyze would not do: a column-list ANALYZE keeps it.)
     const r = await deps.db.raw(`SELECT s.n_live_tup - greatest(c.reltuples, 0) > greatest(s.n_live_tup / 10, 1000) AS stale
       FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'roster_rows'::regclass`);
-    if ((r.rows[0] as { stale?: boolean } | undefined)?.stale) await deps.db.raw('ANALYZE roster_rows (run_id, external_id, account_id)');
+    if ((r.rows[0] as { stale?: boolean } | undefined)?.stale) await analyzeRosterRows(deps.db);
   } catch (err) {
     deps.log.warn({ err }, 'could not refresh roster_rows statistics; planning with the ones there are');
   }
