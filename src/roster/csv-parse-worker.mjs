@@ -21,11 +21,11 @@
 // bytes, which costs less than decoding UTF-8 cell by cell (csv-parse's own parse of a 1M-row
 // file took 7-15% less time), and this thread writes the cells back byte for byte. Every byte
 // csv-parse looks for (delimiter, quote, CR, LF) is ASCII, and no UTF-8 sequence holds an ASCII
-// byte, so the cells' bytes are exactly as with UTF-8 decoding. A UTF-8 BOM is skipped here
-// (csv-parse's `bom` would switch it to UTF-8 decoding). Windows-1252 files are decoded by
-// iconv-lite and parsed as text.
+// byte, so the cells' bytes are exactly as with UTF-8 decoding. A UTF-8 BOM (`bomBytes`, found
+// by the main thread's sniff) is skipped by starting the read after it (csv-parse's `bom` would
+// switch it to UTF-8 decoding). Windows-1252 files are decoded by iconv-lite and parsed as text.
 import { workerData } from 'node:worker_threads';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { threadCpuSeconds } from './thread-cpu.mjs';
@@ -36,12 +36,14 @@ const BATCH_BYTES = 512 * 1024;
 const BATCH_CELLS = 32 * 1024;
 // The format thread starts in ~0.1 s; 16 batches (16,000 records) keep this thread busy meanwhile.
 const MAX_IN_FLIGHT = 16;
-const { file, encoding, delimiter, maxRecordSize, port } = workerData;
+const { file, encoding, bomBytes, delimiter, maxRecordSize, port } = workerData;
 const raw = encoding === 'utf8';
 const HIGH = /[\u0080-\u00ff]/;
+/** Bytes not read: a UTF-8 file's BOM. */
+const skip = raw ? bomBytes : 0;
 
 let inFlight = 0;
-let bytes = 0;
+let bytes = skip;
 let records = 0;
 let failed = false;
 let ended = false;
@@ -55,7 +57,8 @@ let chars = 0; // characters of the batch's text so far
 let ascii = true;
 let batchRecords = 0;
 
-let stream = null;
+const stream = createReadStream(file, { highWaterMark: 64 * 1024, start: skip });
+stream.on('data', (c) => { bytes += c.length; });
 const parser = parse({
   bom: !raw, encoding: raw ? 'latin1' : 'utf8', delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
   max_record_size: maxRecordSize,
@@ -64,31 +67,12 @@ const fail = (err) => {
   if (failed) return;
   failed = true;
   port.postMessage({ t: 'error', code: err?.code, message: err?.message ?? String(err), lines: err?.lines, record: records + 1 });
-  stream?.destroy();
+  stream.destroy();
 };
+stream.on('error', fail);
 parser.on('error', fail);
-try {
-  const start = raw ? bomLength(file) : 0;
-  bytes = start;
-  stream = createReadStream(file, { highWaterMark: 64 * 1024, start });
-  stream.on('data', (c) => { bytes += c.length; });
-  stream.on('error', fail);
-  if (raw) stream.pipe(parser);
-  else stream.pipe(iconv.decodeStream('win1252')).pipe(parser);
-} catch (err) {
-  fail(err);
-}
-
-/** 3 when the file starts with a UTF-8 BOM, else 0. */
-function bomLength(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(3);
-    return readSync(fd, b, 0, 3, 0) === 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  } finally {
-    closeSync(fd);
-  }
-}
+if (raw) stream.pipe(parser);
+else stream.pipe(iconv.decodeStream('win1252')).pipe(parser);
 
 function blank(rec) {
   for (let i = 0; i < rec.length; i++) {

@@ -49,7 +49,8 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
   const delimiterOf = (enc: string) => source.delimiter !== 'auto' ? source.delimiter
     : sniffDelimiter(enc === 'utf8' ? utf8Prefix(sample).toString('utf8').replace(/^\ufeff/, '') : iconv.decode(sample, 'win1252'));
   let delimiter = delimiterOf(encoding);
-  let worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
+  const bomBytes = verdict.bom ? 3 : 0;
+  let worker = new CsvWorker({ file, encoding, bomBytes, delimiter, maxRecordSize: MAX_RECORD_BYTES });
   const stopAndThrow = async (err: unknown): Promise<never> => {
     await worker.stop();
     throw csvError(err, file);
@@ -62,7 +63,7 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
     await worker.stop();
     encoding = 'windows-1252';
     delimiter = delimiterOf(encoding);
-    worker = new CsvWorker({ file, encoding, delimiter, maxRecordSize: MAX_RECORD_BYTES });
+    worker = new CsvWorker({ file, encoding, bomBytes, delimiter, maxRecordSize: MAX_RECORD_BYTES });
   }
   const header = await worker.header().catch(stopAndThrow);
   if (!header || header.every((h) => h.trim() === '')) {
@@ -113,7 +114,8 @@ class CsvWorker {
   /** CPU seconds the parse and format threads used, once they are done (Linux). */
   cpuSeconds: { parse: number | null; format: number | null } | null = null;
 
-  constructor(data: { file: string; encoding: string; delimiter: string; maxRecordSize: number }) {
+  /** `bomBytes`: the length of the file's UTF-8 BOM (0 or 3), which the parse thread skips. */
+  constructor(data: { file: string; encoding: string; bomBytes: number; delimiter: string; maxRecordSize: number }) {
     const { port1, port2 } = new MessageChannel();
     // The parse thread starts at once; its first batches wait in the channel while the format
     // thread's code is bundled (worker-bundle.ts, ~50 ms once per process) and loaded.
