@@ -8,6 +8,7 @@ import type * as Zod from 'zod';
 import type { RosterField, SourceConfig } from '../config';
 import type { PracticeValues } from '../practice';
 import type { CellResult } from './field-result';
+import { isPoBoxOnly } from '../sms/po-box';
 import { lazy, lazyRequire } from './lazy';
 import { clip, normalizePhone } from './normalize-phone';
 import { normalizePostal } from './normalize-postal';
@@ -65,7 +66,8 @@ export function makeRules(source: Pick<SourceConfig, 'placeholders' | 'timeZoneF
   };
 }
 
-const PO_BOX = /\b(?:P\.?\s*O\.?\s*B(?:OX)?|POST\s+OFFICE\s+BOX|POB)\b\.?\s*#?\s*\d*/i;
+// Only a line that could hold a box is classified (po-box.ts); the rest skip it.
+const MAYBE_BOX = /box|drawer|drwr|pob/i;
 const FORMULA = /^[=+\-@]/;
 const MULTI_SPACE = /\s{2,}|[\t\r\n\u00a0]/;
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
@@ -73,7 +75,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
 const WHITESPACE_RUN = /\s+/g;
 const NOT_LETTER = /[^A-Z]/g;
-const PO_BOX_MESSAGE = 'PO box: a street address is needed for SMS registration';
+const PO_BOX_MESSAGE = 'only a PO box: SMS registration needs the street address';
 
 const BOOL: Record<string, boolean> = {
   true: true, t: true, yes: true, y: true, '1': true, active: true, open: true, enabled: true,
@@ -125,8 +127,8 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
   const address1 = readText(ctx, 'address1', raw.address1);
   const address2 = readText(ctx, 'address2', raw.address2);
   const city = readText(ctx, 'city', raw.city);
-  if (address1 !== null && PO_BOX.test(address1)) warnings.push({ field: 'address1', rule: 'po_box', message: PO_BOX_MESSAGE });
-  if (address2 !== null && PO_BOX.test(address2)) warnings.push({ field: 'address2', rule: 'po_box', message: PO_BOX_MESSAGE });
+  if (address1 !== null && MAYBE_BOX.test(address1) && isPoBoxOnly(address1)) warnings.push({ field: 'address1', rule: 'po_box', message: PO_BOX_MESSAGE });
+  if (address2 !== null && MAYBE_BOX.test(address2) && isPoBoxOnly(address2)) warnings.push({ field: 'address2', rule: 'po_box', message: PO_BOX_MESSAGE });
 
   const stateIn = readCell(ctx, 'state', raw.state);
   let state: string | null = null;

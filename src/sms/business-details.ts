@@ -10,6 +10,7 @@
  * check. Pure: no I/O, no clock.
  */
 import type { PracticeValues } from '../practice';
+import { classifyAddressLine, hasPoBox, looksLikeStreet } from './po-box';
 import { classifyCountry, isUspsState, US_TERRITORIES } from './us-places';
 
 export type FindingSeverity = 'error' | 'warning';
@@ -40,6 +41,8 @@ export const FINDING_CODES = [
   'INVALID_URL', // error: not an absolute http(s) URL
   'PO_BOX_ONLY', // error: the only address is a PO box (carriers want a physical address)
   'PO_BOX_PRIMARY', // warning: address1 is a PO box, the street is in address2
+  'PO_BOX_WITH_STREET', // warning: address1 is a street address that also carries a PO box
+  'RURAL_ROUTE', // warning: address1 is a rural-route or highway-contract box
   'GENERIC_CONTACT', // error: contact name is a role ("Admin", "Front Desk"), not a person (Twilio 30801)
   'GENERIC_CONTACT_EMAIL', // warning: contact email is a role mailbox (info@, admin@)
   'WEBSITE_FALLBACK', // warning: no practice website, Updox uses the partner's (raises rejection risk)
@@ -92,10 +95,11 @@ export function auditPractice(p: AuditInput, partner: PartnerBusinessDetails, op
 const text = (v: string | null | undefined): string => (v ?? '').trim();
 const digits = (v: string): string => v.replace(/\D/g, '');
 
-const PO_BOX = /(?:\bp\.?\s*o\.?\s*(?:box|drawer)\b|\bpost\s*office\s*(?:box|drawer)\b|\bpostal\s+box\b|^\s*pob\s*#?\s*\d|^\s*box\s*#?\s*\d|^\s*p\.?\s*o\.?\s*b\.?\s*#?\s*\d)/i;
+/** True when an address line holds a PO box, alone or beside a street (see po-box.ts). */
+export const isPoBox = (line: string): boolean => hasPoBox(line);
 
-/** True when an address line is a PO box ("P.O. Box 12", "PO Drawer 4", "Box 9", "POB 3"). */
-export const isPoBox = (line: string): boolean => PO_BOX.test(line);
+/** Line 1 locates the practice unless it is a box alone; line 2 only when it names a street. */
+const locates1 = (line: string): boolean => classifyAddressLine(line) !== 'box';
 
 export const isValidEmail = (v: string): boolean => /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)*\.[A-Za-z]{2,}$/.test(v);
 
@@ -123,37 +127,43 @@ function auditAccount(p: AuditInput, partner: PartnerBusinessDetails, opts: Audi
   const out: Finding[] = [];
   const add = (code: FindingCode, severity: FindingSeverity, field: string | undefined, message: string) =>
     out.push({ code, side: 'account', severity, message, ...(field ? { field } : {}) });
-  const missing = (field: string, label: string) => add('MISSING_FIELD', 'error', field, `${label} is missing`);
+  const missing = (field: string, label: string, what = label) =>
+    add('MISSING_FIELD', 'error', field, `The ${label} is missing. Add the practice's ${what}.`);
 
-  if (!text(p.name)) missing('name', 'business name');
+  if (!text(p.name)) missing('name', 'business name', 'legal business name');
 
   // Address: address1, city, state, postal required; address2 optional (see the file comment).
   const a1 = text(p.address1);
   const a2 = text(p.address2);
-  if (!a1) missing('address1', 'address line 1');
-  else if (isPoBox(a1) && (!a2 || isPoBox(a2))) {
-    add('PO_BOX_ONLY', 'error', 'address1', `the only address is a PO box ("${a1}"); carriers require a physical street address`);
-  } else if (isPoBox(a1)) {
-    add('PO_BOX_PRIMARY', 'warning', 'address1', `address line 1 is a PO box ("${a1}"); put the street address ("${a2}") in address line 1`);
+  const kind1 = classifyAddressLine(a1);
+  if (!a1) missing('address1', 'street address');
+  else if (kind1 === 'box' && !looksLikeStreet(a2)) {
+    add('PO_BOX_ONLY', 'error', 'address1', `The only address is a PO box ("${a1}"). Add the practice's street address: carriers do not accept a PO box alone.`);
+  } else if (kind1 === 'box') {
+    add('PO_BOX_PRIMARY', 'warning', 'address1', `Address line 1 is a PO box ("${a1}") and the street is on line 2. Swap the lines so line 1 is the street ("${a2}").`);
+  } else if (kind1 === 'street-and-box') {
+    add('PO_BOX_WITH_STREET', 'warning', 'address1', `Address line 1 has a PO box beside the street ("${a1}"). This is accepted; if a carrier rejects a number, keep only the street on line 1.`);
+  } else if (kind1 === 'rural-route') {
+    add('RURAL_ROUTE', 'warning', 'address1', `The address is a rural-route box ("${a1}"). If the practice has a street (911) address, use it instead.`);
   }
   if (!text(p.city)) missing('city', 'city');
   const state = text(p.state).toUpperCase();
   if (!state) missing('state', 'state');
-  else if (!isUspsState(state)) add('INVALID_STATE', 'error', 'state', `state "${text(p.state)}" is not a USPS state or territory code`);
+  else if (!isUspsState(state)) add('INVALID_STATE', 'error', 'state', `The state "${text(p.state)}" is not a US state code. Use the two-letter postal code, such as OH.`);
   const postal = text(p.postal);
-  if (!postal) missing('postal', 'postal code');
-  else if (!/^\d{5}(\d{4})?$/.test(postal)) add('INVALID_POSTAL', 'error', 'postal', `postal code "${postal}" must be 5 or 9 digits`);
+  if (!postal) missing('postal', 'ZIP code');
+  else if (!/^\d{5}(\d{4})?$/.test(postal)) add('INVALID_POSTAL', 'error', 'postal', `The ZIP code "${postal}" is not valid. Use 5 digits, or 9 for ZIP+4.`);
 
   auditCountry(text(p.country) || text(opts.defaultCountry), state, add);
   auditWebsite(p, partner, add);
 
   const legacy = p.apiVersion !== null && p.apiVersion !== '1.1';
   if (legacy) {
-    const physical = Boolean(a1 && text(p.city) && state && postal) && !(isPoBox(a1) && (!a2 || isPoBox(a2)));
+    const physical = Boolean(a1 && text(p.city) && state && postal) && (locates1(a1) || looksLikeStreet(a2));
     if (!physical) {
-      add('LEGACY_NO_ADDRESS', 'error', 'address1', 'legacy account (saved with the un-versioned API) has no physical address: SMS Send stays unavailable until it is saved with an address');
+      add('LEGACY_NO_ADDRESS', 'error', 'address1', 'This account was saved with the old Updox API and has no full street address, so it cannot send SMS. Add the street address, city, state and ZIP code.');
     } else {
-      add('LEGACY_API', 'warning', undefined, 'legacy account (saved with the un-versioned API): the website fields are not stored until it is saved with PracticeSave/1.1');
+      add('LEGACY_API', 'warning', undefined, 'This account was saved with the old Updox API, so its website is not stored yet. Nothing to do: the legacy upgrade saves it again.');
     }
   }
   return out;
@@ -164,30 +174,30 @@ type Add = (code: FindingCode, severity: FindingSeverity, field: string | undefi
 function auditCountry(country: string, state: string, add: Add): void {
   let territory = US_TERRITORIES.has(state) ? state : null;
   if (!country) {
-    add('COUNTRY_ASSUMED', 'warning', 'country', 'country code is missing; Updox assumes US');
+    add('COUNTRY_ASSUMED', 'warning', 'country', 'No country is on file, so Updox assumes US. Add the country US to be sure.');
   } else {
     const c = classifyCountry(country);
     if (c.kind === 'foreign') {
-      add('NON_US_COUNTRY', 'error', 'country', `country "${country}" is outside the US and its territories, where SMS is not offered`);
+      add('NON_US_COUNTRY', 'error', 'country', `The country "${country}" is outside the US. SMS works only in the US and its territories: correct the country if it is wrong.`);
       return;
     }
     if (c.kind === 'territory') territory = c.territory;
   }
-  if (territory) add('TERRITORY', 'warning', 'state', `US territory ${territory}: SMS is supported; no action needed`);
+  if (territory) add('TERRITORY', 'warning', 'state', `The practice is in the US territory ${territory}. SMS works there; nothing to do.`);
 }
 
 function auditWebsite(p: AuditInput, partner: PartnerBusinessDetails, add: Add): void {
   const site = text(p.websiteUrl);
   const alt = text(p.alternativeWebsiteUrl);
-  if (site && !isValidUrl(site)) add('INVALID_URL', 'error', 'websiteUrl', `website "${site}" is not an absolute http(s) URL`);
-  if (alt && !isValidUrl(alt)) add('INVALID_URL', 'error', 'alternativeWebsiteUrl', `alternative website "${alt}" is not an absolute http(s) URL`);
+  if (site && !isValidUrl(site)) add('INVALID_URL', 'error', 'websiteUrl', `The website "${site}" is not a full web address. Write it with https://, such as https://example.com.`);
+  if (alt && !isValidUrl(alt)) add('INVALID_URL', 'error', 'alternativeWebsiteUrl', `The alternative website "${alt}" is not a full web address. Write it with https://, or remove it.`);
   if (site) return;
   if (alt) {
-    add('WEBSITE_ALTERNATIVE_ONLY', 'warning', 'websiteUrl', 'only the alternative website is on file; a social-media page is a common rejection reason');
+    add('WEBSITE_ALTERNATIVE_ONLY', 'warning', 'websiteUrl', "Only the alternative website (often a social-media page) is on file. Add the practice's own website: carriers often reject a social-media page.");
   } else if (text(partner.website)) {
-    add('WEBSITE_FALLBACK', 'warning', 'websiteUrl', "no practice website: Updox registers the partner's website instead, which raises the rejection risk");
+    add('WEBSITE_FALLBACK', 'warning', 'websiteUrl', "The practice has no website, so Updox uses the partner's. Add the practice's own website: carriers reject more numbers without one.");
   } else {
-    add('MISSING_FIELD', 'error', 'websiteUrl', 'website is missing and the partner has no website to fall back on');
+    add('MISSING_FIELD', 'error', 'websiteUrl', "The website is missing and the partner has none to fall back on. Add the practice's website.");
   }
 }
 
@@ -198,29 +208,29 @@ function auditPartner(d: PartnerBusinessDetails, opts: AuditOptions): Finding[] 
   const generic = new Set((opts.genericContactNames ?? DEFAULT_GENERIC_CONTACT_NAMES).map(normalizeName));
 
   const website = text(d.website);
-  if (!website) add('MISSING_FIELD', 'error', 'website', 'partner website is missing (partner.businessDetails.website)');
-  else if (!isValidUrl(website, true)) add('INVALID_URL', 'error', 'website', `partner website "${website}" is not a valid URL`);
+  if (!website) add('MISSING_FIELD', 'error', 'website', "The partner's website is missing. Set partner.businessDetails.website in the config.");
+  else if (!isValidUrl(website, true)) add('INVALID_URL', 'error', 'website', `The partner's website "${website}" is not a web address. Correct partner.businessDetails.website in the config.`);
 
   const first = text(d.contactFirstName);
   const last = text(d.contactLastName);
-  if (!first) add('MISSING_FIELD', 'error', 'contactFirstName', 'partner contact first name is missing');
-  if (!last) add('MISSING_FIELD', 'error', 'contactLastName', 'partner contact last name is missing');
+  if (!first) add('MISSING_FIELD', 'error', 'contactFirstName', "The partner contact's first name is missing. Set partner.businessDetails.contactFirstName in the config.");
+  if (!last) add('MISSING_FIELD', 'error', 'contactLastName', "The partner contact's last name is missing. Set partner.businessDetails.contactLastName in the config.");
   const genericPart = [first, last, `${first} ${last}`].find((n) => n.trim() && generic.has(normalizeName(n)));
   if (genericPart) {
     const lastOnly = Boolean(last) && generic.has(normalizeName(last)) && !generic.has(normalizeName(first));
     add('GENERIC_CONTACT', 'error', lastOnly ? 'contactLastName' : 'contactFirstName',
-      `partner contact "${`${first} ${last}`.trim()}" is a role, not a person; carriers reject a generic contact`);
+      `The partner contact "${`${first} ${last}`.trim()}" is a role, not a person. Name a real person in partner.businessDetails: carriers reject a generic contact.`);
   }
 
   const email = text(d.contactEmail);
-  if (!email) add('MISSING_FIELD', 'error', 'contactEmail', 'partner contact email is missing');
-  else if (!isValidEmail(email)) add('INVALID_EMAIL', 'error', 'contactEmail', `partner contact email "${email}" is not a valid address`);
+  if (!email) add('MISSING_FIELD', 'error', 'contactEmail', "The partner contact's email is missing. Set partner.businessDetails.contactEmail in the config.");
+  else if (!isValidEmail(email)) add('INVALID_EMAIL', 'error', 'contactEmail', `The partner contact's email "${email}" is not an email address. Correct partner.businessDetails.contactEmail in the config.`);
   else if (ROLE_MAILBOXES.has(email.split('@')[0]!.toLowerCase())) {
-    add('GENERIC_CONTACT_EMAIL', 'warning', 'contactEmail', `partner contact email "${email}" is a role mailbox; carriers prefer a named person's address`);
+    add('GENERIC_CONTACT_EMAIL', 'warning', 'contactEmail', `The partner contact's email "${email}" is a shared mailbox. Carriers prefer a named person's address; change it if you can.`);
   }
 
   const phone = text(d.contactPhone);
-  if (!phone) add('MISSING_FIELD', 'error', 'contactPhone', 'partner contact phone is missing');
-  else if (!isValidPhone(phone)) add('INVALID_PHONE', 'error', 'contactPhone', `partner contact phone "${phone}" must have 10 digits`);
+  if (!phone) add('MISSING_FIELD', 'error', 'contactPhone', "The partner contact's phone is missing. Set partner.businessDetails.contactPhone in the config.");
+  else if (!isValidPhone(phone)) add('INVALID_PHONE', 'error', 'contactPhone', `The partner contact's phone "${phone}" is not a 10-digit US number. Correct partner.businessDetails.contactPhone in the config.`);
   return out;
 }

@@ -32,6 +32,8 @@ beforeAll(async () => {
     { account_id: 'p14-no-country', ...good, country: null },
     { account_id: 'p15-formula', ...good, name: '=HYPERLINK("http://evil.example")', website_url: null },
     { account_id: 'p16-inactive', ...good, name: null, active: false },
+    { account_id: 'p17-street-and-box', ...good, address1: '6801 AIRPORT BOULEVARD, PO BOX 850429' },
+    { account_id: 'p18-rural-route', ...good, address1: 'RR 8 BOX 3311' },
   ]);
 });
 afterAll(async () => { await t?.close(); });
@@ -44,12 +46,12 @@ const withPartner = (p: Partial<PartnerBusinessDetails>): AppDeps => {
 describe('auditPractices', () => {
   it('stores status and findings per practice, in pages, and skips inactive practices', async () => {
     const stats = await auditPractices(t.app.deps, { pageSize: 4, runId: '00000000-0000-4000-8000-000000000001' });
-    expect(stats).toEqual({ audited: 15, complete: 1, warnings: 7, incomplete: 7, changed: 15 });
+    expect(stats).toEqual({ audited: 17, complete: 1, warnings: 9, incomplete: 7, changed: 17 });
     const rows = await t.app.deps.db('practices').orderBy('account_id').select('account_id', 'audit_status', 'audited_at');
     expect(rows.find((r) => r.account_id === 'p01-complete')?.audit_status).toBe('complete');
     expect(rows.find((r) => r.account_id === 'p05-pobox')?.audit_status).toBe('incomplete');
     expect(rows.find((r) => r.account_id === 'p16-inactive')?.audit_status).toBeNull();
-    expect(await t.app.deps.db('business_detail_audits').count<{ count: string }[]>('* as count')).toEqual([{ count: '15' }]);
+    expect(await t.app.deps.db('business_detail_audits').count<{ count: string }[]>('* as count')).toEqual([{ count: '17' }]);
     expect((await t.app.deps.db('business_detail_audits').first()).run_id).toBe('00000000-0000-4000-8000-000000000001');
   });
 

@@ -61,6 +61,8 @@ const cases: Case[] = [
   { name: 'a PO box as the only address', p: { address1: 'P.O. Box 123' }, status: 'incomplete', findings: [{ code: 'PO_BOX_ONLY', field: 'address1', severity: 'error' }] },
   { name: 'a PO box in both lines', p: { address1: 'PO Box 1', address2: 'Post Office Box 2' }, status: 'incomplete', findings: [{ code: 'PO_BOX_ONLY', field: 'address1', severity: 'error' }] },
   { name: 'a PO box first with the street in address2', p: { address1: 'PO Box 1', address2: '12 Elm Street' }, status: 'warnings', findings: [{ code: 'PO_BOX_PRIMARY', field: 'address1', severity: 'warning' }] },
+  { name: 'a street with a box on line 1 is a physical address (a warning)', p: { address1: '6801 AIRPORT BOULEVARD, PO BOX 850429' }, status: 'warnings', findings: [{ code: 'PO_BOX_WITH_STREET', field: 'address1', severity: 'warning' }] },
+  { name: 'a rural-route box locates the practice (a warning)', p: { address1: 'RR 8 BOX 3311' }, status: 'warnings', findings: [{ code: 'RURAL_ROUTE', field: 'address1', severity: 'warning' }] },
   { name: 'a PO box in address2 beside a street is fine', p: { address2: 'PO Box 9' }, status: 'complete', findings: [] },
   { name: 'no practice website falls back to the partner website', p: { websiteUrl: null }, status: 'warnings', findings: [{ code: 'WEBSITE_FALLBACK', field: 'websiteUrl', severity: 'warning' }] },
   {
