@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { readOnlyQueryRefinement } from './config-values';
 
 /** Canonical roster fields; a source's column mapping maps these to its headers or columns. */
 export const ROSTER_FIELDS = [
@@ -83,7 +84,15 @@ const dbSource = z.object({
   urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
   query: z.string().optional(),
   table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).optional(),
-}).refine((s) => Boolean(s.query) !== Boolean(s.table), { message: 'give exactly one of query or table' });
+  /** Longest one statement may run on the partner database (Postgres: each FETCH; MySQL/MariaDB: the whole read). */
+  statementTimeoutMs: z.coerce.number().int().min(1000).max(2_147_483_647).default(600_000),
+  connectTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** Attempts of a read that fails transiently (connection dropped, timeout, server restarting), with backoff. */
+  attempts: z.coerce.number().int().min(1).max(20).default(4),
+  /** First backoff wait; each next one doubles (full jitter), capped at 5 minutes. */
+  retryBaseMs: z.coerce.number().int().min(0).max(300_000).default(2000),
+}).refine((s) => Boolean(s.query) !== Boolean(s.table), { message: 'give exactly one of query or table' })
+  .superRefine(readOnlyQueryRefinement);
 
 export const sourceSchema = z.discriminatedUnion("kind", [csvSource, dbSource]);
 export type SourceConfig = z.infer<typeof csvSource> | z.infer<typeof dbSource>;

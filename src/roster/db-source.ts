@@ -1,26 +1,38 @@
 /**
  * Streams a partner database as records: a configured SELECT, or a table with the mapped columns.
- * Runs inside a READ ONLY transaction; Postgres reads through a server-side cursor (FETCH in
- * batches), MySQL/MariaDB through mysql2's row stream. The URL comes from the environment and is
- * never logged or stored; `input` describes the query only.
+ * The partner's data is only read, in three layers:
+ * 1. before connecting, the query must be one read-only SELECT (read-only-query.ts);
+ * 2. it runs inside a READ ONLY transaction with a statement timeout;
+ * 3. Postgres receives it through the extended protocol (Parse/Bind/Execute), which refuses more
+ *    than one statement; mysql2 connects with multi-statements off whatever the URL says.
+ * Postgres reads through a server-side cursor (FETCH in batches), MySQL/MariaDB through mysql2's
+ * row stream. The URL comes from the environment and is never logged or stored; `input`
+ * describes the query only. A partner role that can only read (README) is the boundary a
+ * user-defined function cannot cross; these layers are what this program can enforce alone.
  */
-import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import mysql from 'mysql2';
 import { sourceDbUrl, type DbSourceConfig } from '../config';
-import { BadInputError, RetryableError } from '../errors';
+import { classifyDbError } from './db-errors';
+import { checkReadOnlyQuery } from './read-only-query';
 import { copyRecords, type RecordSource, type SourceRecord } from './record-source';
 
 const FETCH_ROWS = 2000;
-const TABLE_MISSING = new Set(['42P01', 'ER_NO_SUCH_TABLE', '3F000', 'ER_BAD_DB_ERROR']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 
 export function describeDbInput(source: DbSourceConfig): string {
   return source.query ? `${source.client} query (source ${source.name}): ${source.query.replace(/\s+/g, ' ').trim()}` : `${source.client} table ${source.table} (source ${source.name})`;
 }
 
-function buildSql(db: Knex, source: DbSourceConfig, columns: string[]): string {
-  if (source.query) return source.query.trim().replace(/;\s*$/, '');
-  const cols = columns.length ? columns.map((c) => db.raw('??', [c]).toQuery()).join(', ') : '*';
-  return `SELECT ${cols} FROM ${db.raw('??', [source.table!]).toQuery()}`;
+const quoteIdent = (client: DbSourceConfig['client'], name: string) => {
+  const q = client === 'pg' ? '"' : '`';
+  return name.split('.').map((part) => q + part.split(q).join(q + q) + q).join('.');
+};
+
+/** The SQL to run: the checked query, or a SELECT of the mapped columns of the table. */
+export function buildSourceSql(source: DbSourceConfig, columns: string[]): string {
+  if (source.query) return checkReadOnlyQuery(source.query, source.client);
+  const cols = columns.length ? columns.map((c) => quoteIdent(source.client, c)).join(', ') : '*';
+  return `SELECT ${cols} FROM ${quoteIdent(source.client, source.table!)}`;
 }
 
 function toCell(v: unknown): string | null {
@@ -32,83 +44,163 @@ function toCell(v: unknown): string | null {
   return String(v);
 }
 
-function dbError(err: unknown, source: DbSourceConfig): Error {
-  const e = err as { code?: string; errno?: number; message?: string };
-  const what = source.table ? `table ${source.table}` : 'the configured query';
-  if (e.code && UNREACHABLE.has(e.code)) {
-    return new RetryableError('IMPORT_DB_UNREACHABLE', `cannot connect to the partner database of source "${source.name}" (${e.code})`, { cause: err, details: { source: source.name } });
-  }
-  if ((e.code && TABLE_MISSING.has(e.code)) || e.errno === 1146) {
-    return new BadInputError('IMPORT_DB_TABLE_MISSING', `source "${source.name}": ${what} refers to a table that does not exist: ${e.message}`, { cause: err, details: { source: source.name } });
-  }
-  return new BadInputError('IMPORT_DB_QUERY_FAILED', `source "${source.name}": ${what} failed: ${e.message ?? String(err)}`, { cause: err, details: { source: source.name, dbCode: e.code } });
+/** A read of one query: headers, then records; `close` ends the transaction and the connection. */
+export interface DbRead {
+  headers: string[];
+  records: AsyncIterable<SourceRecord>;
+  close(): Promise<void>;
+}
+
+export interface DbReadOptions {
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 /** `columns`: the mapped columns to select when the source names a table. */
 export async function openDbSource(source: DbSourceConfig, columns: string[], env: Record<string, string | undefined> = process.env): Promise<RecordSource> {
-  const db = knexFactory({ client: source.client, connection: sourceDbUrl(source, env), pool: { min: 0, max: 1 } });
-  let trx: Knex.Transaction;
+  const what = source.table ? `table ${source.table}` : 'the configured query';
+  const ctx = { source: source.name, what };
+  // Refused here, before any connection, when the query is not one read-only SELECT.
+  const sql = buildSourceSql(source, columns);
+  const url = sourceDbUrl(source, env);
+  const opts = { statementTimeoutMs: source.statementTimeoutMs, connectTimeoutMs: source.connectTimeoutMs };
+  let read: DbRead;
   try {
-    trx = await db.transaction({ readOnly: true });
+    read = source.client === 'pg' ? await readPostgres(url, sql, opts) : await readMysql(url, sql, opts, columns);
   } catch (err) {
-    await db.destroy();
-    throw dbError(err, source);
+    throw classifyDbError(err, ctx);
   }
-  const sql = buildSql(db, source, columns);
   let count = 0;
-  const finish = async () => {
-    if (!trx.isCompleted()) await trx.rollback().catch(() => {});
-    await db.destroy();
+  async function* wrapped(): AsyncGenerator<SourceRecord> {
+    try {
+      for await (const r of read.records) {
+        count++;
+        yield r;
+      }
+    } catch (err) {
+      throw classifyDbError(err, ctx);
+    } finally {
+      await read.close();
+    }
+  }
+  return { headers: read.headers, copyRows: (format, write) => copyRecords(wrapped(), format, write), input: describeDbInput(source), bytesRead: () => count, close: read.close };
+}
+
+/** Postgres: READ ONLY transaction, statement timeout, DECLARE through the extended protocol. */
+export async function readPostgres(url: string, sql: string, opts: DbReadOptions): Promise<DbRead> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: 'updox-sync import' });
+  // A connection dropped while idle is reported by the next query; without a listener the
+  // client's 'error' event would end the process.
+  let dropped: Error | null = null;
+  client.on('error', (err) => { dropped = err; });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    if (!dropped) await client.query('ROLLBACK').catch(() => {});
+    await client.end().catch(() => {});
   };
   try {
-    const { headers, records } = source.client === 'pg' ? await pgCursor(trx, sql) : await mysqlStream(trx, sql, columns);
-    async function* wrapped(): AsyncGenerator<SourceRecord> {
-      try {
-        for await (const r of records) {
-          count++;
-          yield r;
-        }
-      } catch (err) {
-        throw dbError(err, source);
-      } finally {
-        await finish();
+    await client.connect();
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    // SET LOCAL outlives nothing: it ends with the transaction, whatever the URL's options say.
+    await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
+    await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
+    await client.query({ text: `DECLARE roster_import_cursor NO SCROLL CURSOR FOR ${sql}`, queryMode: 'extended' } as pg.QueryConfig);
+    const fetch = () => client.query(`FETCH FORWARD ${FETCH_ROWS} FROM roster_import_cursor`);
+    const first = await fetch();
+    const headers = first.fields.map((f) => f.name);
+    async function* records(): AsyncGenerator<SourceRecord> {
+      let row = 1;
+      let batch = first.rows as Record<string, unknown>[];
+      while (batch.length) {
+        for (const r of batch) yield { row: ++row, cells: headers.map((h) => toCell(r[h])) };
+        if (batch.length < FETCH_ROWS) break;
+        batch = (await fetch()).rows as Record<string, unknown>[];
       }
     }
-    return { headers, copyRows: (format, write) => copyRecords(wrapped(), format, write), input: describeDbInput(source), bytesRead: () => count, close: finish };
+    return { headers, records: records(), close };
   } catch (err) {
-    await finish();
-    throw dbError(err, source);
+    await close();
+    throw err;
   }
 }
 
-async function pgCursor(trx: Knex.Transaction, sql: string): Promise<{ headers: string[]; records: AsyncIterable<SourceRecord> }> {
-  await trx.raw(`DECLARE roster_import_cursor NO SCROLL CURSOR FOR ${sql}`);
-  const first = (await trx.raw(`FETCH FORWARD ${FETCH_ROWS} FROM roster_import_cursor`)) as { rows: Record<string, unknown>[]; fields: { name: string }[] };
-  const headers = first.fields.map((f) => f.name);
-  async function* records(): AsyncGenerator<SourceRecord> {
-    let row = 1;
-    let batch = first.rows;
-    while (batch.length) {
-      for (const r of batch) yield { row: ++row, cells: headers.map((h) => toCell(r[h])) };
-      if (batch.length < FETCH_ROWS) break;
-      batch = ((await trx.raw(`FETCH FORWARD ${FETCH_ROWS} FROM roster_import_cursor`)) as { rows: Record<string, unknown>[] }).rows;
+/**
+ * mysql2 options from a URL, with multi-statements and LOCAL INFILE forced off: a URL's
+ * `?multipleStatements=true` or `?flags=…` cannot turn them on.
+ */
+export function mysqlOptions(url: string, connectTimeoutMs: number): mysql.ConnectionOptions {
+  const u = new URL(url);
+  const opts: Record<string, unknown> = {};
+  for (const [k, v] of u.searchParams) {
+    if (k === 'ssl' || k === 'charset' || k === 'timezone') {
+      try {
+        opts[k] = JSON.parse(v);
+      } catch {
+        opts[k] = v;
+      }
     }
   }
-  return { headers, records: records() };
+  return {
+    ...opts,
+    host: decodeURIComponent(u.hostname.replace(/^\[|\]$/g, '')),
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    multipleStatements: false,
+    flags: ['-MULTI_STATEMENTS', '-LOCAL_FILES'],
+    connectTimeout: connectTimeoutMs,
+  };
 }
 
-async function mysqlStream(trx: Knex.Transaction, sql: string, columns: string[]): Promise<{ headers: string[]; records: AsyncIterable<SourceRecord> }> {
-  const stream = trx.raw(sql).stream({ highWaterMark: FETCH_ROWS }) as unknown as AsyncIterable<Record<string, unknown>> & NodeJS.ReadableStream;
-  const it = stream[Symbol.asyncIterator]();
-  const first = await it.next(); // surfaces a failing query or a missing table here, before any row is staged
-  const headers = first.done ? columns : Object.keys(first.value);
-  async function* records(): AsyncGenerator<SourceRecord> {
-    let row = 1;
-    let r = first;
-    while (!r.done) {
-      yield { row: ++row, cells: headers.map((h) => toCell(r.value[h])) };
-      r = await it.next();
+type RowStream = AsyncIterable<Record<string, unknown>> & { destroy(err?: Error): void };
+
+/** MySQL/MariaDB: session statement timeout, START TRANSACTION READ ONLY, then a row stream. */
+export async function readMysql(url: string, sql: string, opts: DbReadOptions, columns: string[]): Promise<DbRead> {
+  const conn = mysql.createConnection(mysqlOptions(url, opts.connectTimeoutMs));
+  const q = conn.promise();
+  let dropped = false;
+  let stream = null as RowStream | null;
+  // mysql2 reports a lost connection on the connection only: the row stream would wait forever.
+  const lost = (err?: Error) => {
+    dropped = true;
+    stream?.destroy(err ?? Object.assign(new Error('Connection lost: the server closed the connection'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+  };
+  conn.on('error', lost);
+  conn.on('end', () => { if (!closed) lost(); });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    if (!dropped) await q.query('ROLLBACK').catch(() => {});
+    await q.end().catch(() => conn.destroy());
+  };
+  try {
+    await q.connect();
+    const [[version]] = (await q.query('SELECT VERSION() AS v')) as unknown as [{ v: string }[]];
+    // MariaDB counts seconds (max_statement_time), MySQL milliseconds (max_execution_time, SELECT only).
+    if (/mariadb/i.test(version?.v ?? '')) await q.query(`SET SESSION max_statement_time = ${opts.statementTimeoutMs / 1000}`);
+    else await q.query(`SET SESSION max_execution_time = ${Math.floor(opts.statementTimeoutMs)}`);
+    await q.query('START TRANSACTION READ ONLY');
+    const rows = conn.query(sql).stream({ highWaterMark: FETCH_ROWS }) as unknown as RowStream;
+    stream = rows;
+    const it = rows[Symbol.asyncIterator]();
+    const first = await it.next(); // a failing query surfaces here, before any row is staged
+    const headers = first.done ? columns : Object.keys(first.value as Record<string, unknown>);
+    async function* records(): AsyncGenerator<SourceRecord> {
+      let row = 1;
+      let r = first;
+      while (!r.done) {
+        const value = r.value as Record<string, unknown>;
+        yield { row: ++row, cells: headers.map((h) => toCell(value[h])) };
+        r = await it.next();
+      }
     }
+    return { headers, records: records(), close };
+  } catch (err) {
+    await close();
+    throw err;
   }
-  return { headers, records: records() };
 }

@@ -6,7 +6,8 @@
  */
 import type { AppDeps } from '../app';
 import type { RosterField, SourceConfig } from '../config';
-import { BadInputError } from '../errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BadInputError, SyncError } from '../errors';
 import type { PracticeField } from '../practice';
 import { openCsvSource } from './csv-source';
 import { openDbSource } from './db-source';
@@ -39,7 +40,32 @@ export interface ImportResult {
 
 const PROGRESS_EVERY = 5000;
 
+/**
+ * A partner database that drops the connection, times out or is restarting is read again from
+ * the start (the failed attempt's staging was rolled back), up to the source's `attempts`, with
+ * exponential backoff and full jitter. A query, mapping or credentials problem is not retried.
+ */
 export async function importRoster(deps: AppDeps, opts: ImportOptions): Promise<ImportResult> {
+  const { source } = opts;
+  const attempts = source.kind === 'db' && !opts.file ? source.attempts : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importOnce(deps, opts);
+    } catch (err) {
+      if (!(err instanceof SyncError) || err.kind !== 'retryable' || attempt >= attempts || source.kind !== 'db') {
+        if (err instanceof SyncError && attempts > 1) err.details.attempts = attempt;
+        throw err;
+      }
+      const waitMs = Math.round(Math.random() * Math.min(RETRY_CAP_MS, source.retryBaseMs * 2 ** (attempt - 1)));
+      deps.log.warn({ runId: opts.runId, source: source.name, code: err.code, attempt, attempts, waitMs }, 'partner database read failed; retrying');
+      await sleep(waitMs);
+    }
+  }
+}
+
+const RETRY_CAP_MS = 300_000;
+
+async function importOnce(deps: AppDeps, opts: ImportOptions): Promise<ImportResult> {
   const { source } = opts;
   const log = deps.log.child({ runId: opts.runId, source: source.name });
   const explicit: Mapping | undefined = opts.mapping ?? source.mapping;

@@ -83,10 +83,20 @@ describe('partner database sources', () => {
     expect(b.rows).toEqual(a.rows);
   });
 
-  it('the query runs in a read-only transaction', async () => {
-    const err = await run(dbSource({ client: 'pg', urlEnv: 'PARTNER_PG_URL', query: `SELECT * FROM ${schema}.practices FOR UPDATE` })).catch((e) => e);
+  it('a query that locks rows is refused (partner-db-read-only.test.ts tries the rest)', async () => {
+    const query = `SELECT * FROM ${schema}.practices FOR UPDATE`;
+    const parsed = sourceSchema.safeParse({ name: 'partner', kind: 'db', client: 'pg', urlEnv: 'PARTNER_PG_URL', query });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/row locks/);
+    const err = await run({ ...dbSource({ client: 'pg', urlEnv: 'PARTNER_PG_URL', query: 'SELECT 1' }), query } as SourceConfig).catch((e) => e);
+    expect(err).toBeInstanceOf(SyncError);
+    expect(err.code).toBe('IMPORT_DB_QUERY_REFUSED');
+    expect(err.message).toMatch(/row locks/);
+  });
+  it('a query that fails on the server is named', async () => {
+    const err = await run(dbSource({ client: 'mysql2', urlEnv: 'PARTNER_MY_URL', query: 'SELECT no_such_column FROM practices' })).catch((e) => e);
     expect(err).toBeInstanceOf(SyncError);
     expect(err.code).toBe('IMPORT_DB_QUERY_FAILED');
-    expect(err.message).toMatch(/read-only/);
+    expect(err.message).toMatch(/no_such_column/);
   });
 });
