@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testEnv } from '../helpers/env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/updox-sync.mjs');
+// The CLI loads ./.env: run it from an empty folder, so a developer's .env never leaks into a test.
+const CWD = mkdtempSync(path.join(tmpdir(), 'updox-sync-cli-'));
 
 function cli(args: string[], env: Record<string, string | undefined> = testEnv()) {
   const res = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
+    cwd: CWD,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: 60_000,
