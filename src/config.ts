@@ -142,9 +142,10 @@ export const envSchema = z.object({
   redisUrl: z.string().url(),
   queuePrefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('updox-sync'),
   updox: z.object({
-    baseUrl: z.string().url(),
-    applicationId: z.string().min(1),
-    applicationPassword: z.string().min(1),
+    // Required only by the commands that call Updox (requireUpdox, loadConfig's `requires`).
+    baseUrl: z.string().url().optional(),
+    applicationId: z.string().min(1).optional(),
+    applicationPassword: z.string().min(1).optional(),
     /** Optional HMAC layer secret (updox-api.md §1.3). */
     hmacSecret: z.string().optional(),
     requestsPerSecond: z.coerce.number().positive().default(5),
@@ -175,7 +176,29 @@ export const envSchema = z.object({
 
 export type FileConfig = Omit<z.infer<typeof fileSchema>, 'sources'> & { sources: SourceConfig[] };
 export type Config = z.infer<typeof envSchema> & FileConfig & { configDir: string };
-export type UpdoxConfig = Config['updox'];
+/** The Updox settings as loaded: the endpoint and credentials may be unset. */
+export type UpdoxSettings = Config['updox'];
+/** The Updox settings of a command that calls Updox: endpoint and credentials set. */
+export type UpdoxConfig = UpdoxSettings & { baseUrl: string; applicationId: string; applicationPassword: string };
+
+/** What a command may need beyond the always-defaulted settings (src/cli/needs.ts says which). */
+export type Requirement = 'updox';
+
+const UPDOX_REQUIRED = ['baseUrl', 'applicationId', 'applicationPassword'] as const;
+
+/** Problems for the settings a requirement needs and that are unset, each naming who needs it. */
+export function missingSettings(config: Pick<Config, 'updox'>, requires: readonly Requirement[], command?: string): string[] {
+  if (!requires.includes('updox')) return [];
+  const who = command ? `\`updox-sync ${command}\` calls Updox` : 'calling Updox needs it';
+  return UPDOX_REQUIRED.filter((k) => !config.updox[k]).map((k) => `${ENV_NAMES[`updox.${k}`]}: required but not set (${who})`);
+}
+
+/** The Updox settings with endpoint and credentials checked; throws ConfigError naming what is unset. */
+export function requireUpdox(settings: UpdoxSettings, command?: string): UpdoxConfig {
+  const problems = missingSettings({ updox: settings }, ['updox'], command);
+  if (problems.length) throw new ConfigError(problems);
+  return settings as UpdoxConfig;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -266,12 +289,21 @@ export function parseConfigFile(file: string): { value?: FileConfig; problems: s
  * Load, validate and freeze the configuration. Throws ConfigError listing every problem.
  * `overrides` lets the demo and tests set values without touching process.env.
  */
-export function loadConfig(env: Env = process.env, overrides: Env = {}): Readonly<Config> {
+export interface LoadOptions {
+  /** What the command needs beyond the defaults; an unset required setting is a problem. */
+  requires?: readonly Requirement[];
+  /** The command, named in those problems. */
+  command?: string;
+}
+
+export function loadConfig(env: Env = process.env, overrides: Env = {}, opts: LoadOptions = {}): Readonly<Config> {
   const merged = { ...env, ...overrides };
   const envRes = envSchema.safeParse(fromEnv(merged));
   const problems: string[] = [];
   if (!envRes.success) {
     problems.push(...issuesToProblems(envRes.error.issues, (p) => ENV_NAMES[p] ?? p));
+  } else {
+    problems.push(...missingSettings(envRes.data, opts.requires ?? [], opts.command));
   }
   const configFile = path.resolve(merged.UPDOX_SYNC_CONFIG || 'config/example.yaml');
   const file = parseConfigFile(configFile);
@@ -283,6 +315,14 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Readonl
   const reports = { ...file.value.reports, outDir: path.resolve(configDir, file.value.reports.outDir) };
   const config: Config = { ...envRes.data, ...file.value, sources, reports, configFile, configDir };
   return deepFreeze(config);
+}
+
+/** The environment part only (no config file): for the commands that need no partner settings (`migrate`). */
+export type EnvConfig = z.infer<typeof envSchema>;
+export function loadEnvConfig(env: Env = process.env, overrides: Env = {}): Readonly<EnvConfig> {
+  const res = envSchema.safeParse(fromEnv({ ...env, ...overrides }));
+  if (!res.success) throw new ConfigError(issuesToProblems(res.error.issues, (p) => ENV_NAMES[p] ?? p));
+  return deepFreeze(res.data);
 }
 
 /** Reads a partner-DB URL from the environment variable a db source names. */

@@ -38,11 +38,11 @@ describe('updox-sync CLI', () => {
   });
 
   it('answers a missing config value with a one-line error naming it and exit code 2', () => {
-    const r = cli(['runs'], testEnv({ UPDOX_APPLICATION_PASSWORD: undefined }));
+    const r = cli(['sync'], testEnv({ UPDOX_APPLICATION_PASSWORD: undefined }));
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n').filter((l) => !/^npm warn/.test(l));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: invalid configuration: UPDOX_APPLICATION_PASSWORD: required but not set/);
+    expect(lines[0]).toMatch(/^error: invalid configuration: UPDOX_APPLICATION_PASSWORD: required but not set \(`updox-sync sync` calls Updox\)/);
   });
 
   it('names a config file that does not parse', () => {
