@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { unknownKeys } from './config-keys';
 import { ConfigError } from './errors';
 
 /** Canonical roster fields; a source's column mapping maps these to its headers or columns. */
@@ -249,7 +250,8 @@ const ENV_NAMES: Record<string, string> = {
 export const ENV_VARIABLES = ENV_NAMES;
 
 function issuesToProblems(issues: readonly z.core.$ZodIssue[], describe: (p: string) => string): string[] {
-  return issues.map((i) => {
+  // Unknown keys are named by unknownFileKeys, with a did-you-mean.
+  return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => {
     const p = i.path.map(String).join('.');
     const message = /received undefined/.test(i.message) ? 'required but not set' : i.message;
     return `${describe(p)}: ${message}`;
@@ -267,7 +269,7 @@ export function parseConfigFile(file: string): { value?: FileConfig; problems: s
     return { problems: [`${file}: cannot parse: ${(err as Error).message}`] };
   }
   const res = fileSchema.safeParse(raw);
-  const problems: string[] = [];
+  const problems: string[] = unknownFileKeys(raw).map((p) => `${file}: ${p}`);
   if (!res.success) problems.push(...issuesToProblems(res.error.issues, (p) => `${file}: ${p || '(root)'}`));
   const sources: SourceConfig[] = [];
   const rawSources = (raw as { sources?: unknown })?.sources;
@@ -283,6 +285,13 @@ export function parseConfigFile(file: string): { value?: FileConfig; problems: s
   }
   if (problems.length || !res.success) return { problems };
   return { value: { ...res.data, sources }, problems };
+}
+
+/** Keys of the config file no schema knows (a typo is an error, not a silent default). */
+export function unknownFileKeys(raw: unknown): string[] {
+  const top = unknownKeys(raw, fileSchema);
+  const sources = (raw as { sources?: unknown })?.sources;
+  return Array.isArray(sources) ? [...top, ...sources.flatMap((s, i) => unknownKeys(s, sourceSchema, `sources.${i}`))] : top;
 }
 
 /**

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   serve: () => import('./serve'),
   sim: () => import('./sim'),
   migrate: () => import('./migrate'),
+  config: () => import('./config'),
 };
 
 /** Where the CLI reads its environment and writes; tests pass their own. */

@@ -24,7 +24,7 @@ describe('updox-sync CLI', () => {
   it('lists every command in --help', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['demo', 'sync', 'import', 'runs', 'run', 'approve', 'upgrade-legacy', 'audit', 'numbers', 'report', 'worker', 'schedule', 'serve', 'sim', 'migrate']) {
+    for (const c of ['demo', 'sync', 'import', 'runs', 'run', 'approve', 'upgrade-legacy', 'audit', 'numbers', 'report', 'worker', 'schedule', 'serve', 'sim', 'migrate', 'config']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     }
   });
