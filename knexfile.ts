@@ -1,6 +1,6 @@
 // knex CLI entry. Connection settings come only from loadConfig() (STYLE.md §6).
-import { loadConfig } from './src/config';
+import { loadEnvConfig } from './src/config';
 import { knexConfig } from './src/db/knex';
 
-const config = loadConfig();
+const config = loadEnvConfig();
 export default knexConfig(config.databaseUrl);

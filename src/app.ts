@@ -7,12 +7,13 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
-import { createKnex } from './db/knex';
+import { createKnex, type KnexLog } from './db/knex';
 import { createLogger } from './log';
 import { createRedis } from './redis';
 import { systemClock, type Clock } from './time';
 import { createUpdoxClient } from './updox/client';
 import type { UpdoxClient } from './updox/types';
+import type { UpdoxHttpClient } from './updox/client';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -38,21 +39,35 @@ export interface AppOptions {
 
 export function createApp(config: Readonly<Config>, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.log);
-  const db = createKnex(config.databaseUrl, opts.dbPool);
-  const redis = createRedis(config.redisUrl);
+  const db = createKnex(config.databaseUrl, opts.dbPool, knexLog(log));
+  // Connects on its first command: a command that never touches Redis (import, audit) never dials it.
+  const redis = createRedis(config.redisUrl, { lazyConnect: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const updox = createUpdoxClient(config.updox, { redis, log, limiterKey: `${config.queuePrefix}:updox-limiter` });
-  const deps: AppDeps = { config, log, db, redis, clock: opts.clock ?? systemClock, updox };
+  let updox: UpdoxHttpClient | undefined;
+  const deps: AppDeps = {
+    config, log, db, redis, clock: opts.clock ?? systemClock,
+    // Built on first use, so that a command that never calls Updox needs none of its settings;
+    // unset settings throw a ConfigError naming them.
+    get updox() {
+      return (updox ??= createUpdoxClient(config.updox, { redis, log, limiterKey: `${config.queuePrefix}:updox-limiter` }));
+    },
+  };
   let closed = false;
   return {
     deps,
     async close() {
       if (closed) return;
       closed = true;
-      await updox.close().catch(() => undefined);
-      await Promise.allSettled([db.destroy(), redis.quit()]);
+      await updox?.close().catch(() => undefined);
+      await Promise.allSettled([db.destroy(), redis.status === 'wait' ? Promise.resolve(redis.disconnect()) : redis.quit()]);
     },
   };
+}
+
+/** knex's own warnings (a failed connection attempt, with its stack) go to our log, never to stdout. */
+function knexLog(log: Logger): KnexLog {
+  const at = (level: 'debug' | 'warn' | 'error') => (message: unknown) => log[level]({ knex: String(message).split('\n')[0] }, 'knex');
+  return { debug: at('debug'), warn: at('debug'), error: at('warn'), deprecate: at('debug') };
 }
 
 /** Close the app on SIGTERM/SIGINT (graceful shutdown); a second signal exits at once. */

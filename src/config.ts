@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { unknownKeys } from './config-keys';
 import { ConfigError } from './errors';
 import { readOnlyQueryRefinement } from './config-values';
 
@@ -151,9 +152,10 @@ export const envSchema = z.object({
   redisUrl: z.string().url(),
   queuePrefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('updox-sync'),
   updox: z.object({
-    baseUrl: z.string().url(),
-    applicationId: z.string().min(1),
-    applicationPassword: z.string().min(1),
+    // Required only by the commands that call Updox (requireUpdox, loadConfig's `requires`).
+    baseUrl: z.string().url().optional(),
+    applicationId: z.string().min(1).optional(),
+    applicationPassword: z.string().min(1).optional(),
     /** Optional HMAC layer secret (updox-api.md §1.3). */
     hmacSecret: z.string().optional(),
     requestsPerSecond: z.coerce.number().positive().default(5),
@@ -184,7 +186,29 @@ export const envSchema = z.object({
 
 export type FileConfig = Omit<z.infer<typeof fileSchema>, 'sources'> & { sources: SourceConfig[] };
 export type Config = z.infer<typeof envSchema> & FileConfig & { configDir: string };
-export type UpdoxConfig = Config['updox'];
+/** The Updox settings as loaded: the endpoint and credentials may be unset. */
+export type UpdoxSettings = Config['updox'];
+/** The Updox settings of a command that calls Updox: endpoint and credentials set. */
+export type UpdoxConfig = UpdoxSettings & { baseUrl: string; applicationId: string; applicationPassword: string };
+
+/** What a command may need beyond the always-defaulted settings (src/cli/needs.ts says which). */
+export type Requirement = 'updox';
+
+const UPDOX_REQUIRED = ['baseUrl', 'applicationId', 'applicationPassword'] as const;
+
+/** Problems for the settings a requirement needs and that are unset, each naming who needs it. */
+export function missingSettings(config: Pick<Config, 'updox'>, requires: readonly Requirement[], command?: string): string[] {
+  if (!requires.includes('updox')) return [];
+  const who = command ? `\`updox-sync ${command}\` calls Updox` : 'calling Updox needs it';
+  return UPDOX_REQUIRED.filter((k) => !config.updox[k]).map((k) => `${ENV_NAMES[`updox.${k}`]}: required but not set (${who})`);
+}
+
+/** The Updox settings with endpoint and credentials checked; throws ConfigError naming what is unset. */
+export function requireUpdox(settings: UpdoxSettings, command?: string): UpdoxConfig {
+  const problems = missingSettings({ updox: settings }, ['updox'], command);
+  if (problems.length) throw new ConfigError(problems);
+  return settings as UpdoxConfig;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -235,7 +259,8 @@ const ENV_NAMES: Record<string, string> = {
 export const ENV_VARIABLES = ENV_NAMES;
 
 function issuesToProblems(issues: readonly z.core.$ZodIssue[], describe: (p: string) => string): string[] {
-  return issues.map((i) => {
+  // Unknown keys are named by unknownFileKeys, with a did-you-mean.
+  return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => {
     const p = i.path.map(String).join('.');
     const message = /received undefined/.test(i.message) ? 'required but not set' : i.message;
     return `${describe(p)}: ${message}`;
@@ -253,7 +278,7 @@ export function parseConfigFile(file: string): { value?: FileConfig; problems: s
     return { problems: [`${file}: cannot parse: ${(err as Error).message}`] };
   }
   const res = fileSchema.safeParse(raw);
-  const problems: string[] = [];
+  const problems: string[] = unknownFileKeys(raw).map((p) => `${file}: ${p}`);
   if (!res.success) problems.push(...issuesToProblems(res.error.issues, (p) => `${file}: ${p || '(root)'}`));
   const sources: SourceConfig[] = [];
   const rawSources = (raw as { sources?: unknown })?.sources;
@@ -271,16 +296,32 @@ export function parseConfigFile(file: string): { value?: FileConfig; problems: s
   return { value: { ...res.data, sources }, problems };
 }
 
+/** Keys of the config file no schema knows (a typo is an error, not a silent default). */
+export function unknownFileKeys(raw: unknown): string[] {
+  const top = unknownKeys(raw, fileSchema);
+  const sources = (raw as { sources?: unknown })?.sources;
+  return Array.isArray(sources) ? [...top, ...sources.flatMap((s, i) => unknownKeys(s, sourceSchema, `sources.${i}`))] : top;
+}
+
 /**
  * Load, validate and freeze the configuration. Throws ConfigError listing every problem.
  * `overrides` lets the demo and tests set values without touching process.env.
  */
-export function loadConfig(env: Env = process.env, overrides: Env = {}): Readonly<Config> {
+export interface LoadOptions {
+  /** What the command needs beyond the defaults; an unset required setting is a problem. */
+  requires?: readonly Requirement[];
+  /** The command, named in those problems. */
+  command?: string;
+}
+
+export function loadConfig(env: Env = process.env, overrides: Env = {}, opts: LoadOptions = {}): Readonly<Config> {
   const merged = { ...env, ...overrides };
   const envRes = envSchema.safeParse(fromEnv(merged));
   const problems: string[] = [];
   if (!envRes.success) {
     problems.push(...issuesToProblems(envRes.error.issues, (p) => ENV_NAMES[p] ?? p));
+  } else {
+    problems.push(...missingSettings(envRes.data, opts.requires ?? [], opts.command));
   }
   const configFile = path.resolve(merged.UPDOX_SYNC_CONFIG || 'config/example.yaml');
   const file = parseConfigFile(configFile);
@@ -292,6 +333,14 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Readonl
   const reports = { ...file.value.reports, outDir: path.resolve(configDir, file.value.reports.outDir) };
   const config: Config = { ...envRes.data, ...file.value, sources, reports, configFile, configDir };
   return deepFreeze(config);
+}
+
+/** The environment part only (no config file): for the commands that need no partner settings (`migrate`). */
+export type EnvConfig = z.infer<typeof envSchema>;
+export function loadEnvConfig(env: Env = process.env, overrides: Env = {}): Readonly<EnvConfig> {
+  const res = envSchema.safeParse(fromEnv({ ...env, ...overrides }));
+  if (!res.success) throw new ConfigError(issuesToProblems(res.error.issues, (p) => ENV_NAMES[p] ?? p));
+  return deepFreeze(res.data);
 }
 
 /** Reads a partner-DB URL from the environment variable a db source names. */

@@ -9,7 +9,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .description('create the database if it does not exist and apply all migrations')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const config = ctx.config();
+      const config = ctx.envConfig(); // the database only: no config file needed
       const created = await ensureDatabase(config.databaseUrl);
       const db = createKnex(config.databaseUrl, { min: 0, max: 1 });
       try {

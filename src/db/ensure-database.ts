@@ -1,12 +1,13 @@
 /** Creates the configured database when it does not exist yet (first run of the demo or migrate). */
 import pg from 'pg';
+import { CONNECT_TIMEOUT_MS } from './knex';
 
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!name || !/^[A-Za-z0-9_]+$/.test(name)) return false;
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

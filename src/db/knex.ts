@@ -8,17 +8,32 @@ export type { Knex };
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-export function knexConfig(databaseUrl: string, pool = { min: 0, max: 10 }): Knex.Config {
+/** Where knex's own messages go. Its default writes them to stdout with console.log. */
+export type KnexLog = NonNullable<Knex.Config['log']>;
+
+/** knex's messages, one line each, on stderr (knexfile and tests; the app passes its logger). */
+const STDERR_LOG: KnexLog = {
+  warn: (m: unknown) => void process.stderr.write(`knex: ${String(m).split('\n')[0]}\n`),
+  error: (m: unknown) => void process.stderr.write(`knex: ${String(m).split('\n')[0]}\n`),
+  deprecate: () => undefined,
+  debug: () => undefined,
+};
+
+/** A new connection gives up after this; a pool slot is waited for up to the acquire timeout. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+export function knexConfig(databaseUrl: string, pool = { min: 0, max: 10 }, log: KnexLog = STDERR_LOG): Knex.Config {
   return {
     client: 'pg',
-    connection: databaseUrl,
+    connection: { connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     pool,
+    log,
     migrations: { migrationSource: tsMigrationSource(MIGRATIONS_DIR), tableName: 'knex_migrations' },
   };
 }
 
-export function createKnex(databaseUrl: string, pool?: { min: number; max: number }): Knex {
-  return knexFactory(knexConfig(databaseUrl, pool));
+export function createKnex(databaseUrl: string, pool?: { min: number; max: number }, log?: KnexLog): Knex {
+  return knexFactory(knexConfig(databaseUrl, pool, log));
 }
 
 /** Run forward-only migrations to the latest. Returns the names applied. */

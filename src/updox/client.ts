@@ -9,7 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { UpdoxConfig } from '../config';
+import { requireUpdox, type UpdoxSettings } from '../config';
 import { BadInputError } from '../errors';
 import { classifyReply, type Classification } from './classify-reply';
 import { hmacHeaders } from './hmac';
@@ -74,7 +74,8 @@ interface CallSpec {
   opts?: CallOptions;
 }
 
-export function createUpdoxClient(config: UpdoxConfig, opts: CreateClientOptions): UpdoxHttpClient {
+export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOptions): UpdoxHttpClient {
+  const config = requireUpdox(settings);
   const log = opts.log.child({ component: 'updox' });
   const base = config.baseUrl.replace(/\/+$/, '');
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...opts.backoff };

@@ -21,17 +21,23 @@ describe('loadConfig', () => {
     writeFileSync(file, 'partner: { id: p, name: P, businessDetails: {} }\nsources:\n  - { name: "x y", kind: csv }\n');
     let err: unknown;
     try {
-      loadConfig(testEnv({ UPDOX_SYNC_CONFIG: file, UPDOX_APPLICATION_ID: '', REDIS_URL: 'not a url', UPDOX_REQUESTS_PER_SECOND: '-3' }));
+      loadConfig(testEnv({ UPDOX_SYNC_CONFIG: file, UPDOX_APPLICATION_ID: '', REDIS_URL: 'not a url', UPDOX_REQUESTS_PER_SECOND: '-3' }), {}, { requires: ['updox'], command: 'sync' });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/UPDOX_APPLICATION_ID/);
     expect(problems).toMatch(/REDIS_URL/);
     expect(problems).toMatch(/UPDOX_REQUESTS_PER_SECOND/);
     expect(problems).toMatch(/sources\.0\.name/);
     expect(problems).toMatch(/sources\.0\.path/);
+  });
+
+  it('asks for the Updox settings only when the command calls Updox, naming the command', () => {
+    const env = testEnv({ UPDOX_BASE_URL: undefined, UPDOX_APPLICATION_ID: '' });
+    expect(loadConfig(env).updox.baseUrl).toBeUndefined();
+    expect(() => loadConfig(env, {}, { requires: ['updox'], command: 'numbers' })).toThrow(
+      /UPDOX_BASE_URL: required but not set \(`updox-sync numbers` calls Updox\).*UPDOX_APPLICATION_ID: required but not set/s);
   });
 
   it('names a missing config file', () => {
