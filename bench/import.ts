@@ -7,6 +7,7 @@
  * threads); once, csv-parse with columns:true as perf-baseline.md measured it. Rounds alternate
  * so that both measures see the same machine: on a shared 2-core box one run varies by ±15%.
  */
+import { createRun, startStep } from '../src/runs';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -91,9 +92,10 @@ export default async function bench(argv: string[]): Promise<Record<string, unkn
       await tdb.db.raw('CHECKPOINT');
       const b = bareParse(file, false);
       bare.push(b.rows / b.seconds);
-      const [run] = await tdb.db('runs').insert({ kind: 'import', partner_id: 'bench', source: `bench-${r}`, status: 'importing', trigger: 'test' }).returning('id');
+      const { run } = await createRun(tdb.db, { kind: 'import', partnerId: 'bench', source: `bench-${r}`, dryRun: false, trigger: 'test' });
+      await startStep(tdb.db, run.id, 'import', 'bench');
       const t0 = performance.now();
-      last = await importRoster(app.deps, { runId: (run as { id: string }).id, source });
+      last = await importRoster(app.deps, { runId: run.id, source });
       const seconds = (performance.now() - t0) / 1000;
       ours.push(last.stats.read / seconds);
       const cpu = last.threadCpuSeconds;

@@ -9,6 +9,7 @@
  * process start-up is not timed. Time = Postgres clock from the release of the run to the last
  * recorded outcome; the share is actions / time / rps.
  */
+import { asQueryable, createRun, recordPlan } from '../src/runs';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -52,8 +53,8 @@ async function oneRound(db: Knex, dbUrl: string, simUrl: string, baseUrl: string
   await admin.request('POST', '/_sim/reset', {});
   await admin.request('POST', '/_sim/rate-limit', { requestsPerSecond: rps });
   await db.raw('TRUNCATE sync_actions, practices, runs CASCADE');
-  const [run] = await db('runs').insert({ kind: 'sync', partner_id: 'bench', source: 'small', status: 'queued', trigger: 'bench' }).returning('id');
-  const runId = (run as { id: string }).id;
+  const { run } = await createRun(db, { kind: 'sync', partnerId: 'bench', source: 'small', dryRun: false, trigger: 'bench' });
+  const runId = run.id;
   for (let i = 0; i < actions; i += 1000) {
     await db('sync_actions').insert(Array.from({ length: Math.min(1000, actions - i) }, (_, j) => {
       const p = payload(i + j);
@@ -75,7 +76,8 @@ async function oneRound(db: Knex, dbUrl: string, simUrl: string, baseUrl: string
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`apply worker ${w} exited with ${code}`))));
   }));
   await allReady;
-  await db('runs').where({ id: runId }).update({ status: 'planned', started_at: db.fn.now() });
+  await db('runs').where({ id: runId }).update({ started_at: db.fn.now() });
+  await recordPlan(asQueryable(db), run, { planStats: { bench: true }, held: false, heldReason: null });
   await Promise.all(exits);
   const { rows } = await db.raw(
     `SELECT extract(epoch FROM max(a.finished_at) - r.started_at) AS seconds, count(*) FILTER (WHERE a.status = 'succeeded') AS ok, sum(a.attempts) AS saves

@@ -5,6 +5,7 @@
  * Also times storing an N-practice PracticeList snapshot (snapshotRemote's COPY; the list call is
  * served from memory). Target: plan < 5 s for 100k. `--keep` keeps the database for EXPLAIN.
  */
+import { createRun, startStep } from '../src/runs';
 import { loadConfig } from '../src/config';
 import { createKnex, migrateLatest, type Knex } from '../src/db/knex';
 import { createLogger } from '../src/log';
@@ -72,11 +73,12 @@ export async function benchPlan(argv: string[] = []): Promise<PlanFigures> {
     const config = loadConfig(testEnv({ DATABASE_URL: dbUrl(DB), LOG_LEVEL: 'silent' }));
     const deps = { db, config, log: createLogger(config.log) };
     const source = { ...config.sources[0]!, name: SOURCE, fullRoster: true };
-    const [run] = await db('runs').insert({
-      kind: 'sync', partner_id: 'bench', source: SOURCE, status: 'planning', trigger: 'test', managed_fields: MANAGED,
-      import_stats: JSON.stringify({ read: n, valid: n, quarantined: 0 }), plan_stats: JSON.stringify({ snapshot: { practices: n } }),
-    }).returning('id');
-    const runId = (run as { id: string }).id;
+    const { run } = await createRun(db, { kind: 'sync', partnerId: 'bench', source: SOURCE, dryRun: false, trigger: 'test' });
+    const runId = run.id;
+    await db('runs').where({ id: runId }).update({
+      managed_fields: MANAGED, import_stats: JSON.stringify({ read: n, valid: n, quarantined: 0 }), plan_stats: JSON.stringify({ snapshot: { practices: n } }),
+    });
+    await startStep(db, runId, 'plan', 'bench');
 
     let t0 = performance.now();
     await generate(db, runId, n);
@@ -102,7 +104,8 @@ export async function benchPlan(argv: string[] = []): Promise<PlanFigures> {
 
     // Storing a PracticeList snapshot of n practices (the HTTP call itself is the client bench's business).
     const list = (await db('remote_snapshots').where({ run_id: runId }).select('raw')).map((r: { raw: UpdoxPractice }) => r.raw);
-    const [snapRun] = await db('runs').insert({ kind: 'sync', partner_id: 'bench', source: `${SOURCE}-snap`, status: 'planning', trigger: 'test' }).returning('id');
+    const { run: snapRun } = await createRun(db, { kind: 'sync', partnerId: 'bench', source: `${SOURCE}-snap`, dryRun: false, trigger: 'test' });
+    await startStep(db, snapRun.id, 'plan', 'bench');
     const fakeList = async () => ({ outcome: 'ok' as const, code: 2000, message: 'OK', httpStatus: 200, attempts: 1, ambiguous: false, body: { practiceList: list } });
     t0 = performance.now();
     await snapshotRemote(deps, { practiceList: fakeList }, (snapRun as { id: string }).id);

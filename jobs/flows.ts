@@ -1,52 +1,51 @@
 /**
- * The nightly flow for one source: import → plan → apply → audit → numbers → report.
- * BullMQ runs children before parents, so the chain is nested leaf-first. Every child uses
- * `ignoreDependencyOnFailure` so a failed step never blocks the rest: each step reads the run's
- * status and skips itself when an earlier step failed (a file-level import failure means no plan
- * and no apply, but the audit, numbers and report still run). Job ids are derived from the run id,
- * so enqueueing the same flow twice is a no-op.
+ * BullMQ flows built from the pipeline's one definition (src/pipeline/definition.ts): a source
+ * run's steps (import → plan → apply) and a partner night's steps (audit → numbers → report),
+ * each from a given step on (a supervisor takeover resumes mid-way). BullMQ runs children before
+ * parents, so a chain is nested leaf-first. Every child uses `ignoreDependencyOnFailure`: a failed
+ * step never blocks its parent, which reads the run and skips itself when the run ended. Job ids
+ * derive from the run id (and the takeover or approval tag), so adding the same flow twice is a
+ * no-op.
  */
 import type { FlowJob } from 'bullmq';
-import { defaultJobOptions, jobIdFor, STEP_QUEUE, type Queues, type StepName } from './queues';
+import { PARTNER_STEPS, SOURCE_STEPS, stepsFrom } from '../src/pipeline/definition';
+import type { PartnerStep, RunRow, RunStep, SourceStep } from '../src/runs';
+import { defaultJobOptions, jobIdFor, STEP_QUEUE, type Queues } from './queues';
 
-const CHAIN: StepName[] = ['import', 'plan', 'apply', 'audit', 'numbers', 'report'];
-
-export function nightlyFlow(prefix: string, runId: string, source: string): FlowJob {
+export function chainFlow(prefix: string, runId: string, steps: readonly RunStep[], tag?: string): FlowJob {
   let node: FlowJob | undefined;
-  for (const step of CHAIN) {
+  for (const step of steps) {
     const job: FlowJob = {
       name: step,
       queueName: STEP_QUEUE[step],
       prefix,
-      data: { runId, source },
-      opts: { ...defaultJobOptions, jobId: jobIdFor(step, runId), ignoreDependencyOnFailure: true },
+      data: { runId },
+      opts: { ...defaultJobOptions, jobId: jobIdFor(step, runId, tag), ignoreDependencyOnFailure: true },
       ...(node ? { children: [node] } : {}),
     };
     node = job;
   }
-  return node as FlowJob;
+  if (!node) throw new Error('a flow needs at least one step');
+  return node;
 }
 
-export async function addNightlyFlow(q: Queues, runId: string, source: string): Promise<void> {
-  await q.flow.add(nightlyFlow(q.prefix, runId, source));
+/** The tag of a run's jobs after `takeovers` supervisor takeovers (none before the first). */
+export const takeoverTag = (takeovers: number): string | undefined => (takeovers > 0 ? `t${takeovers}` : undefined);
+
+/** Enqueues a run's remaining steps, from `from` on, as one flow. */
+export async function enqueueRunSteps(q: Queues, run: Pick<RunRow, 'id' | 'kind' | 'takeovers'>, from: RunStep, tag = takeoverTag(run.takeovers)): Promise<void> {
+  const steps = run.kind === 'partner'
+    ? stepsFrom(PARTNER_STEPS, from as PartnerStep)
+    : stepsFrom(SOURCE_STEPS, from as SourceStep);
+  await q.flow.add(chainFlow(q.prefix, run.id, steps, tag));
 }
 
-/**
- * After `approve`: apply the released run, then audit. The nightly flow's own apply job already
- * completed (it found the run held and skipped), so these jobs get ids of their own; the outbox
- * decides what is sent, so enqueueing twice never sends twice.
- */
-export async function addApprovedApply(q: Queues, runId: string, approvedAt: Date): Promise<void> {
-  const tag = `approved-${approvedAt.getTime()}`;
-  await q.flow.add({
-    name: 'audit',
-    queueName: STEP_QUEUE.audit,
-    prefix: q.prefix,
-    data: { runId },
-    opts: { ...defaultJobOptions, jobId: jobIdFor('audit', runId, tag), ignoreDependencyOnFailure: true },
-    children: [{
-      name: 'apply', queueName: STEP_QUEUE.apply, prefix: q.prefix, data: { runId },
-      opts: { ...defaultJobOptions, jobId: jobIdFor('apply', runId, tag), ignoreDependencyOnFailure: true },
-    }],
-  });
+/** A new source run's flow (nightly, demo, tests). */
+export async function addSourceFlow(q: Queues, runId: string): Promise<void> {
+  await enqueueRunSteps(q, { id: runId, kind: 'sync', takeovers: 0 }, 'import');
+}
+
+/** After `approve` or `resume`: apply the released run, with the job ids of its new generation (src/runs/operator.ts). */
+export async function addReleasedApply(q: Queues, run: Pick<RunRow, 'id' | 'kind' | 'takeovers'>): Promise<void> {
+  await enqueueRunSteps(q, run, 'apply');
 }

@@ -1,7 +1,7 @@
 /**
- * Queue wiring. Queue names are nouns (STYLE.md §4): `sync` (nightly, import, plan, audit),
+ * Queue wiring. Queue names are nouns (STYLE.md §4): `sync` (nightly, partner, import, plan, audit),
  * `updox` (apply, numbers: the steps that call Updox), `mail` (report). Jobs carry ids, never data
- * or secrets; the outbox in Postgres is the truth.
+ * or secrets; Postgres is the truth (a lost job is enqueued again by a worker's supervisor).
  */
 import { FlowProducer, Queue, type DefaultJobOptions } from 'bullmq';
 import type { AppDeps } from '../src/app';
@@ -14,11 +14,13 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** Which queue each step (job name) runs on. Job name = step name = file name in jobs/. */
 export const STEP_QUEUE = {
   nightly: 'sync',
+  partner: 'sync',
   import: 'sync',
   plan: 'sync',
   audit: 'sync',
   apply: 'updox',
   numbers: 'updox',
+  'numbers-pull': 'updox',
   report: 'mail',
 } as const satisfies Record<string, QueueName>;
 export type StepName = keyof typeof STEP_QUEUE;

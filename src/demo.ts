@@ -12,13 +12,15 @@ import { loadConfig } from './config';
 import { ensureDatabase } from './db/ensure-database';
 import { migrateLatest } from './db/knex';
 import { EXIT, SyncError } from './errors';
-import { openSyncRun } from './nightly/steps';
+import { openSyncRun } from './pipeline/open';
+import { tonight } from './pipeline/partner-steps';
+import { batchNight, waitForFlow } from './pipeline/wait';
 import { formatSummary, summarizeRun, type RunSummary } from './nightly/summary';
 import { ensureServices, standardTargets } from './services-check';
 import { simulatorAdmin, startSimulator } from './simulator';
-import { sleep } from './time';
-import { createQueues, jobIdFor, queueFor } from '../jobs/queues';
-import { addNightlyFlow } from '../jobs/flows';
+import { randomUUID } from 'node:crypto';
+import { createQueues } from '../jobs/queues';
+import { addSourceFlow } from '../jobs/flows';
 import { startWorkers } from '../jobs/worker';
 
 export interface DemoOptions {
@@ -86,11 +88,20 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const source = config.sources[0]?.name ?? 'demo';
       const startedAt = new Date();
       const before = await admin.counters();
-      const { runId, skipped } = await openSyncRun(deps, { source, trigger: 'demo', dryRun: false });
-      if (skipped) throw new SyncError('bad-input', 'RUN_IN_PROGRESS', `another run of "${source}" is in progress (${runId})`);
+      const night = batchNight(tonight(deps), `demo-${randomUUID().slice(0, 8)}`);
+      const { runId, skipped, run } = await openSyncRun(deps, { source, trigger: 'demo', dryRun: false, night });
+      if (skipped) throw new SyncError('bad-input', 'RUN_IN_PROGRESS', run.error_message ?? `another run of "${source}" is in progress`);
       opts.print(`simulator at ${sim.baseUrl}; nightly run ${runId} for source "${source}" enqueued`);
-      await addNightlyFlow(q, runId, source);
-      await waitForJob(q, runId, opts.print);
+      await addSourceFlow(q, runId);
+      let last = '';
+      await waitForFlow(deps.db, runId, {
+        timeoutMs: 10 * 60_000, pollMs: 250,
+        onState: ({ run: r, partner }) => {
+          const line = `  run: ${r.status}${r.step ? ` (${r.step})` : ''}; partner steps: ${partner ? `${partner.status}${partner.step ? ` (${partner.step})` : ''}` : 'waiting'}`;
+          if (line !== last) opts.print(line);
+          last = line;
+        },
+      });
       const after = await admin.counters();
       const summary = await summarizeRun(deps.db, runId);
       const audit = await countBy(deps, 'practices', 'audit_status');
@@ -121,26 +132,6 @@ export function formatDemo(r: DemoResult): string {
 }
 
 export const demoExitCode = (r: DemoResult): number => (r.summary.status === 'failed' ? EXIT.failure : EXIT.ok);
-
-async function waitForJob(q: ReturnType<typeof createQueues>, runId: string, print: (s: string) => void): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    const job = await queueFor(q, 'report').getJob(jobIdFor('report', runId));
-    const state = job ? await job.getState() : 'missing';
-    if (state === 'completed') return;
-    if (state === 'failed') throw new SyncError('retryable', 'DEMO_FLOW_FAILED', `the report step failed: ${job?.failedReason ?? ''}`);
-    const states = await Promise.all((['import', 'plan', 'apply', 'audit', 'numbers'] as const).map(async (s) => {
-      const j = await queueFor(q, s).getJob(jobIdFor(s, runId));
-      return `${s}:${j ? await j.getState() : '-'}`;
-    }));
-    const line = states.join(' ');
-    if (line !== last) print(`  ${line}`);
-    last = line;
-    await sleep(250);
-  }
-  throw new SyncError('retryable', 'DEMO_TIMEOUT', 'the nightly flow did not finish within 10 minutes');
-}
 
 const sumValues = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
 

@@ -10,6 +10,7 @@ import { sourceSchema, type SourceConfig } from '../config';
 import { BadInputError, coerceError, SyncError } from '../errors';
 import { importRoster, topReasons, type ImportResult } from '../roster/import';
 import { loadMappingFile } from '../roster/mapping-file';
+import { attemptId, createRun, failRun, finishRun, startStep, withRunLease } from '../runs';
 import type { RegisterCommand } from './context';
 
 interface Flags { source?: string; file?: string; mapping?: string; json?: boolean; errors?: string }
@@ -30,23 +31,21 @@ export const register: RegisterCommand = (program, ctx) => {
         const mapping = flags.mapping ? await loadMappingFile(flags.mapping) : undefined;
         const file = flags.file ? path.resolve(flags.file) : undefined;
         const errorsOut = flags.errors ? path.resolve(flags.errors) : undefined;
-        const [run] = await deps.db('runs')
-          .insert({ kind: 'import', partner_id: deps.config.partner.id, source: flags.source ?? 'file', status: 'importing', trigger: 'cli', started_at: deps.db.fn.now() })
-          .returning('id');
-        const runId = (run as { id: string }).id;
+        const owner = attemptId('cli');
+        const created = await createRun(deps.db, { kind: 'import', partnerId: deps.config.partner.id, source: flags.source ?? 'file', dryRun: false, trigger: 'cli', owner });
+        if (created.skipped) throw new BadInputError('RUN_IN_PROGRESS', created.run.error_message ?? 'another import of this source is in progress');
+        const runId = created.run.id;
+        await startStep(deps.db, runId, 'import', owner);
         const bar = process.stderr.isTTY && !flags.json ? makeBar() : null;
         let result: ImportResult;
         try {
-          result = await importRoster(deps, { runId, source, file, mapping, errorsOut, onProgress: bar?.update });
+          result = await withRunLease(deps.db, runId, owner, () => importRoster(deps, { runId, source, file, mapping, errorsOut, onProgress: bar?.update }));
           bar?.stop();
-          await deps.db('runs').where({ id: runId }).update({ status: 'succeeded', finished_at: deps.db.fn.now() });
+          await finishRun(deps.db, runId);
         } catch (err) {
           bar?.stop();
           const e = coerceError(err);
-          await deps.db('runs').where({ id: runId }).update({
-            status: 'failed', finished_at: deps.db.fn.now(),
-            error_code: e instanceof SyncError ? e.code : 'IMPORT_FAILED', error_message: e.message.slice(0, 2000),
-          });
+          await failRun(deps.db, runId, { code: e instanceof SyncError ? e.code : 'IMPORT_FAILED', message: e.message });
           throw err;
         }
         if (flags.json) ctx.print(JSON.stringify({ runId, ...result }));

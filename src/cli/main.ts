@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   runs: () => import('./runs'),
   run: () => import('./run'),
   approve: () => import('./approve'),
+  cancel: () => import('./cancel'),
+  resume: () => import('./resume'),
   'upgrade-legacy': () => import('./upgrade-legacy'),
   audit: () => import('./audit'),
   numbers: () => import('./numbers'),

@@ -19,6 +19,8 @@ export const COMMAND_NEEDS: Readonly<Record<string, CommandNeeds>> = {
   runs: { postgres: 'database' },
   run: { postgres: 'database' },
   approve: { postgres: 'database', redis: true },
+  cancel: { postgres: 'database' },
+  resume: { postgres: 'database', redis: true },
   'upgrade-legacy': { postgres: 'database', redis: true, requires: ['updox'] },
   audit: { postgres: 'database' },
   numbers: { postgres: 'database', redis: true, requires: ['updox'] },

@@ -5,7 +5,8 @@
  * `formatActions` also prints a dry run's plan.
  */
 import { BadInputError } from '../errors';
-import { actionCounts, findRun, listActions, type ActionRow, type RunRow } from '../sync/runs';
+import { findRun, type RunRow } from '../runs';
+import { actionCounts, listActions, type ActionRow } from '../sync/actions';
 import type { RegisterCommand } from './context';
 import { countsOf, table } from './runs';
 

@@ -3,7 +3,7 @@
  * first, as a table (id, kind, source, status, created, counts).
  */
 import { BadInputError } from '../errors';
-import { listRuns, type RunRow } from '../sync/runs';
+import { listRuns, type RunRow } from '../runs';
 import type { RegisterCommand } from './context';
 
 interface Flags { source?: string; kind?: string; limit?: string; json?: boolean }

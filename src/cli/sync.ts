@@ -1,20 +1,28 @@
 /**
- * `updox-sync sync`: a one-off import → plan → apply (→ audit) for one source, in this process,
- * through the same step functions the nightly BullMQ flow uses. `--dry-run` plans and sends nothing.
+ * `updox-sync sync`: a one-off import → plan → apply for one source, in this process, through the
+ * pipeline's one definition (src/pipeline/), then the business-details audit of its practices.
+ * `--dry-run` plans and sends nothing (the run ends `previewed`). This process owns the run under a
+ * lease; killed, a worker's supervisor finishes the run from its last completed step. SIGTERM or
+ * SIGINT stops the step within seconds and hands the run to a worker the same way.
  */
 import { EXIT } from '../errors';
-import { openSyncRun, stepApply, stepAudit, stepImport, stepPlan } from '../nightly/steps';
+import { runSourceStepsInProcess } from '../pipeline/in-process';
+import { openSyncRun } from '../pipeline/open';
 import { formatSummary, summarizeRun } from '../nightly/summary';
-import { finishRun, listActions } from '../sync/runs';
+import { attemptId, isSuccess } from '../runs';
+import { listActions } from '../sync/actions';
+import { auditPractices } from '../sms/audit';
 import { formatActions } from './run';
 import type { RegisterCommand } from './context';
 
 interface SyncOpts { source?: string; file?: string; dryRun?: boolean; json?: boolean; audit?: boolean }
 
+const EXIT_BY_STATUS: Record<string, number> = { failed: EXIT.badInput, held: EXIT.held, halted: EXIT.halted, cancelled: EXIT.failure, superseded: EXIT.failure };
+
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command('sync')
-    .description('import, plan and apply one source now (the nightly flow, in this process)')
+    .description('import, plan and apply one source now (the nightly pipeline, in this process)')
     .option('-s, --source <name>', 'configured source (default: the first one)')
     .option('-f, --file <path>', 'read this CSV instead of the source\'s path (the source\'s mapping and rules apply)')
     .option('--dry-run', 'go through the same planner, print the plan, call nothing')
@@ -24,21 +32,29 @@ export const register: RegisterCommand = (program, ctx) => {
       await ctx.withApp(async (deps) => {
         const source = opts.source ?? deps.config.sources[0]?.name ?? '';
         const log = deps.log.child({ command: 'sync', source });
-        const opened = await openSyncRun(deps, { source, trigger: 'cli', dryRun: Boolean(opts.dryRun), ...(opts.file ? { file: opts.file } : {}) });
+        const owner = attemptId('cli');
+        const opened = await openSyncRun(deps, { source, trigger: 'cli', dryRun: Boolean(opts.dryRun), owner });
         if (opened.skipped) {
-          ctx.print(opts.json ? JSON.stringify({ runId: opened.runId, status: 'skipped' }) : `skipped: another run of "${source}" is in progress (run ${opened.runId})`);
+          const message = opened.run.error_message ?? 'another run of this source is in progress';
+          ctx.print(opts.json
+            ? JSON.stringify({ runId: opened.runId, status: 'skipped', message, blocker: opened.blocker ? { id: opened.blocker.id, status: opened.blocker.status, createdAt: opened.blocker.created_at } : null })
+            : `skipped: ${message}`);
           process.exitCode = EXIT.failure;
           return;
         }
         const runId = opened.runId;
-        await stepImport(deps, runId, log, opts.file);
-        await stepPlan(deps, runId, log);
-        if (opts.dryRun) {
-          const run = await deps.db('runs').where({ id: runId }).first();
-          if (run && !['failed', 'held'].includes(run.status)) await finishRun(deps.db, runId, 'planned');
-        } else {
-          await stepApply(deps, runId, { workerId: `cli:${process.pid}` }, log);
-          if (opts.audit !== false) await stepAudit(deps, runId, log);
+        const stopping = new AbortController();
+        const onSignal = () => stopping.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        try {
+          const run = await runSourceStepsInProcess(deps, runId, { owner, log, signal: stopping.signal, ...(opts.file ? { file: opts.file } : {}) });
+          if (!opts.dryRun && opts.audit !== false && isSuccess(run.status)) {
+            await auditPractices(deps, { runId });
+          }
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
         }
         const summary = await summarizeRun(deps.db, runId);
         ctx.print(opts.json ? JSON.stringify(summary) : formatSummary(summary));
@@ -46,9 +62,8 @@ export const register: RegisterCommand = (program, ctx) => {
           const actions = await listActions(deps.db, runId, { limit: 20 });
           if (actions.length) ctx.print(`first ${actions.length} planned action(s) (all: updox-sync run ${runId} --actions):\n${formatActions(actions)}`);
         }
-        if (summary.status === 'failed') process.exitCode = EXIT.badInput;
-        else if (summary.status === 'held') process.exitCode = EXIT.held;
-        else if (summary.status === 'halted') process.exitCode = EXIT.halted;
+        if (stopping.signal.aborted) process.exitCode = EXIT.failure;
+        else if (EXIT_BY_STATUS[summary.status] !== undefined) process.exitCode = EXIT_BY_STATUS[summary.status]!;
       });
     });
 };

@@ -4,6 +4,7 @@
  * report which cannot be upgraded and why. Resumable: after a crash, run it again. On a TTY a
  * progress bar shows an ETA derived from the configured rate limit.
  */
+import { isFinal, isSuccess } from '../runs';
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { BadInputError, EXIT } from '../errors';
@@ -62,7 +63,7 @@ export const register: RegisterCommand = (program, ctx) => {
           started = false;
           ctx.print(opts.json ? JSON.stringify({ ...report, apply: undefined }) : describeReport(report));
           if (report.status === 'halted') process.exitCode = EXIT.halted;
-          else if (report.status === 'failed' || report.status === 'skipped') process.exitCode = EXIT.failure;
+          else if (isFinal(report.status) && !isSuccess(report.status) && report.status !== 'previewed') process.exitCode = EXIT.failure;
         } finally {
           if (started) bar.stop();
         }

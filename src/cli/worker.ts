@@ -1,23 +1,35 @@
-/** `updox-sync worker`: BullMQ workers for every queue, until SIGTERM/SIGINT. */
+/** `updox-sync worker`: BullMQ workers for every queue and a supervisor, until SIGTERM/SIGINT. */
 import { closeOnSignals, createApp } from '../app';
 import { createQueues } from '../../jobs/queues';
 import { startWorkers } from '../../jobs/worker';
-import { reconcileRuns } from '../../jobs/reconcile';
+import { DEFAULT_SUPERVISOR } from '../../jobs/supervisor';
 import type { RegisterCommand } from './context';
+
+const int = (v: string) => Number.parseInt(v, 10);
+
+interface Flags { updoxConcurrency?: number; superviseEvery?: number; handoff?: number; maxTakeovers?: number }
 
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command('worker')
-    .description('run BullMQ workers for all queues (sync, updox, mail); scale out by running more')
-    .option('--updox-concurrency <n>', 'apply/numbers jobs processed at once', (v) => Number.parseInt(v, 10))
-    .action(async (opts: { updoxConcurrency?: number }) => {
+    .description('run BullMQ workers for all queues (sync, updox, mail) and a supervisor; scale out by running more')
+    .option('--updox-concurrency <n>', 'apply/numbers jobs processed at once', int)
+    .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default ${DEFAULT_SUPERVISOR.intervalMs})`, int)
+    .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default ${DEFAULT_SUPERVISOR.handoffMs})`, int)
+    .option('--max-takeovers <n>', `takeovers of one run before it is failed (default ${DEFAULT_SUPERVISOR.maxTakeovers})`, int)
+    .action(async (opts: Flags) => {
       const app = createApp(ctx.config());
       const { deps } = app;
       const q = createQueues(deps);
-      const running = startWorkers(deps, q, opts.updoxConcurrency ? { concurrency: { updox: opts.updoxConcurrency } } : {});
-      // Losing Redis loses no data: re-enqueue what the outbox says is still to do.
-      const requeued = await reconcileRuns(deps, q);
-      deps.log.info({ requeued, pid: process.pid }, 'worker started');
+      const running = startWorkers(deps, q, {
+        ...(opts.updoxConcurrency ? { concurrency: { updox: opts.updoxConcurrency } } : {}),
+        supervisor: {
+          ...(opts.superviseEvery ? { intervalMs: opts.superviseEvery } : {}),
+          ...(opts.handoff ? { handoffMs: opts.handoff } : {}),
+          ...(opts.maxTakeovers ? { maxTakeovers: opts.maxTakeovers } : {}),
+        },
+      });
+      deps.log.info({ pid: process.pid }, 'worker started');
       closeOnSignals(async () => {
         await running.close();
         await q.close();

@@ -85,7 +85,8 @@ export function formatSummary(s: RunSummary): string {
       : `  applied: ${s.created} created, ${s.updated} updated, ${s.deactivated} deactivated, ${s.reactivated} reactivated, ${s.unchanged} unchanged, ${s.failed} failed${s.pending ? `, ${s.pending} pending` : ''}`,
     `  API writes: ${s.apiWrites}`,
   ];
-  if (s.heldReason) lines.push(`  HELD: ${s.heldReason} — release with: updox-sync approve ${s.runId}`);
+  if (s.heldReason && s.dryRun) lines.push(`  the guardrail would hold a real run: ${s.heldReason}`);
+  else if (s.heldReason && s.status === 'held') lines.push(`  HELD: ${s.heldReason} — release with: updox-sync approve ${s.runId}`);
   if (s.haltReason) lines.push(`  HALTED: ${s.haltReason}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   return lines.join('\n');

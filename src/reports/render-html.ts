@@ -3,6 +3,7 @@
  * blocks or parts of them), a 720px column, the chart as an <img> by Content-ID. Every value that
  * comes from data (practice names, vendor messages, emails) goes through escapeHtml. Pure.
  */
+import { needsAttention } from '../runs/status';
 import { CHART_HEIGHT, CHART_WIDTH, STATUS_STYLE } from './render-chart';
 import { escapeHtml as e, formatTime, moreText, plural, subjectOf } from './format';
 import { ACTION_LABELS, type ActionItem, type ActionReason, type ChangeItem, type ReportModel, type RunLine } from './types';
@@ -62,7 +63,7 @@ function changeList(title: string, color: string, list: { items: ChangeItem[]; t
 }
 
 function runRow(r: RunLine, m: ReportModel): string {
-  const color = r.status === 'succeeded' ? '#2e7d32' : ['failed', 'halted', 'held', 'completed_with_errors'].includes(r.status) ? '#c62828' : '#444';
+  const color = r.status === 'succeeded' ? '#2e7d32' : needsAttention(r.status) ? '#c62828' : '#444';
   const notes = [r.heldReason && `held: ${r.heldReason}`, r.haltReason && `halted: ${r.haltReason}`, r.error].filter(Boolean).join(' · ');
   return `<tr><td style="${TD}white-space:nowrap;">${e(formatTime(r.createdAt, m.period.timeZone))}</td><td style="${TD}">${e(r.kind)}${r.source ? ` · ${e(r.source)}` : ''}${r.dryRun ? ' (dry run)' : ''}</td>`
     + `<td style="${TD}color:${color};font-weight:bold;">${e(r.status.replace(/_/g, " "))}</td><td style="${TD}">${e(r.counts)}${notes ? `<div style="${MUTED}color:#c62828;">${e(notes)}</div>` : ''}</td></tr>`;

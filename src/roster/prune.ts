@@ -8,7 +8,7 @@
  * again; each is deleted in its own transaction.
  */
 import type { Knex } from 'knex';
-import { FINAL_STATUSES } from '../sync/runs';
+import { FINAL_STATUSES } from '../runs';
 
 export async function pruneStagedRuns(db: Knex, runId: string, keep: number): Promise<{ runs: number; rows: number }> {
   const { rows: old } = await db.raw(

@@ -9,7 +9,7 @@
  */
 import pLimit from 'p-limit';
 import type { AppDeps } from '../app';
-import { PermanentError, SyncError } from '../errors';
+import { PermanentError, RetryableError, SyncError } from '../errors';
 import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
 import { toHolidaySet } from './business-days';
 import { markMissing, upsertNumbers, type NumberObservation } from './number-upsert';
@@ -51,6 +51,8 @@ export interface PullOptions {
   /** Accounts per database write. */
   writeBatchAccounts?: number;
   pageSize?: number;
+  /** Stops the pull within a call's time (shutdown): what was fetched is saved, then NUMBERS_INTERRUPTED is thrown. */
+  signal?: AbortSignal;
 }
 
 interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[] }
@@ -82,6 +84,8 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   let buffer: Fetched[] = [];
   let writer: Promise<void> = Promise.resolve();
   let writesQueued = 0;
+  const onStop = () => abort.abort();
+  opts.signal?.addEventListener('abort', onStop, { once: true });
 
   const write = async (batch: Fetched[]) => {
     const t0 = performance.now();
@@ -133,11 +137,11 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   };
 
   const fetchOne = async (accountId: string): Promise<void> => {
-    if (halt || writeError) return;
+    if (halt || writeError || opts.signal?.aborted) return;
     stats.accounts++;
     const observedAt = deps.clock.now(); // before the call: a webhook committed meanwhile is newer
     const res = await client.smsSendNumberList(accountId, { signal: abort.signal });
-    if (halt || writeError) return;
+    if (halt || writeError || opts.signal?.aborted) return;
     if (res.outcome === 'ok') {
       const numbers = Array.isArray(res.body?.numbers) ? res.body.numbers : [];
       stats.listed++;
@@ -165,7 +169,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
 
   const inFlight = new Set<Promise<void>>();
   for await (const accountId of streamAccounts(deps, opts)) {
-    if (halt || writeError) break;
+    if (halt || writeError || opts.signal?.aborted) break;
     const p: Promise<void> = limit(() => fetchOne(accountId)).finally(() => inFlight.delete(p));
     inFlight.add(p);
     // Backpressure: a bounded queue of calls, and at most two batches waiting for the database.
@@ -177,7 +181,11 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   await Promise.all(inFlight);
   flush();
   await writer;
+  opts.signal?.removeEventListener('abort', onStop);
   stats.durationMs = Math.round(performance.now() - started);
+  if (opts.signal?.aborted && !writeError && !halt) {
+    throw new RetryableError('NUMBERS_INTERRUPTED', `numbers pull stopped by shutdown after ${stats.listed} account(s); the next pull asks again`);
+  }
   stats.dbWriteMs = Math.round(stats.dbWriteMs);
   if (writeError) throw writeError;
   const summary = { ...stats, overdue: stats.overdue.length, rejected: stats.rejected.length, accountsWithoutNumber: stats.accountsWithoutNumber.length,

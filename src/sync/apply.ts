@@ -6,21 +6,27 @@
  * is covered by the ones still running (or by the next one started). The outbox row is the truth;
  * killing this process at any instant loses nothing (see docs/sync-apply.md "Crash safety").
  */
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { AppDeps } from '../app';
 import type { UpdoxClient } from '../updox/types';
 import { DEFAULT_APPLY_BACKOFF, type BackoffRule } from './apply-rules';
-import { claimActions, closeRunIfDone, haltRun, outboxCounts, outboxState, releaseActions, renewLeases, type ClaimedAction } from './claim';
+import { beginApply, finishApply, getRun, haltRun, renewLease } from '../runs';
+import { claimActions, outboxCounts, outboxState, releaseActions, renewLeases, type ClaimedAction } from './claim';
 import { processAction, type ApplyPoint } from './process-action';
 import { recordOutcome } from './record';
-import { getRun } from './runs';
 
 export type { ApplyPoint } from './process-action';
 
 export interface ApplyOptions {
   runId: string;
-  /** Names this worker on the rows it claims (e.g. `jobId:pid`). Unique per concurrent worker. */
+  /**
+   * Names this worker; the rows it claims carry `<workerId>:<attempt uuid>`, so a claim belongs to
+   * this one call of applyRun and no later attempt under the same name renews it by mistake.
+   */
   workerId: string;
+  /** The run's owner (the step driving it): its run lease is renewed with the outbox leases. */
+  owner?: string;
   /** Calls in flight in this process (the client's limiter caps the global rate). */
   concurrency: number;
   /** Stops claiming, gives unsent rows back and returns promptly; sent rows stay recoverable. */
@@ -61,7 +67,8 @@ const DEFAULT_LEASE_MS = 30_000;
 
 export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOptions): Promise<ApplyResult> {
   const { db } = deps;
-  const { runId, workerId, signal } = opts;
+  const { runId, signal } = opts;
+  const workerId = `${opts.workerId}:${randomUUID().slice(0, 8)}`;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const concurrency = Math.max(1, opts.concurrency);
   const claimBatch = Math.min(500, opts.claimBatch ?? concurrency * 2);
@@ -69,9 +76,14 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
   const log = deps.log.child({ runId, workerId });
   const result: ApplyResult = { runId, status: 'unknown', succeeded: 0, failed: 0, retried: 0, reconciledApplied: 0, saves: 0, reconcileReads: 0, outbox: {} };
 
-  const run = await getRun(db, runId);
+  let run = await getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
-  await db('runs').where({ id: runId, status: 'planned' }).update({ status: 'applying' });
+  const owner = opts.owner ?? workerId;
+  if (run.status === 'planned') {
+    const begun = await beginApply(db, runId, owner, leaseMs);
+    run = begun.run ?? run;
+    if (!begun.ok) log.warn({ reason: begun.reason, status: run.status }, 'apply not started');
+  }
 
   const counts0 = await outboxCounts(db, runId);
   const total = Object.values(counts0).reduce((s, n) => s + n, 0);
@@ -109,7 +121,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
     } else log.warn({ actionId: a.id, accountId: a.accountId }, 'outcome not recorded: the row is no longer ours');
     if (p.haltReason) {
       result.haltReason = p.haltReason;
-      await haltRun(db, runId, p.haltReason);
+      await haltRun(db, runId, p.haltReason, 'UPDOX_HALT');
       log.error({ actionId: a.id, accountId: a.accountId, reason: p.haltReason }, 'run halted');
       stopNow();
     }
@@ -117,7 +129,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
   };
 
   const heartbeat = setInterval(() => {
-    renewLeases(db, runId, workerId, leaseMs).then((status) => {
+    Promise.all([renewLeases(db, runId, workerId, leaseMs), renewLease(db, runId, owner, leaseMs)]).then(([status]) => {
       if (status !== 'applying') stopNow();
     }, (err: Error) => log.warn({ err: err.message }, 'lease renewal failed'));
   }, Math.max(50, Math.floor(leaseMs / 3)));
@@ -150,7 +162,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
       const st = await outboxState(db, runId);
       if (st.runStatus !== 'applying') break;
       if (st.open === 0) {
-        await closeRunIfDone(db, runId);
+        await finishApply(db, runId);
         break;
       }
       await sleep(Math.min(pollMs, Math.max(20, st.nextInMs ?? pollMs)), signal);

@@ -1,6 +1,6 @@
 /**
- * The outbox side of apply: claiming rows under a lease, renewing leases, giving rows back, halting
- * a run and closing it. Every statement is one round trip and safe to run from many processes at
+ * The outbox side of apply: claiming rows under a lease, renewing leases, giving rows back, and
+ * reading what is left (the run's own transitions are src/runs/). Every statement is one round trip and safe to run from many processes at
  * once: claims use FOR UPDATE SKIP LOCKED, and the lease (not a process being alive) decides who
  * owns a row. Times come from Postgres's now(), so workers on different machines agree.
  */
@@ -84,20 +84,6 @@ export async function releaseActions(db: Knex, workerId: string, ids: number[]):
     .update({ status: 'pending', claimed_by: null, lease_expires_at: null });
 }
 
-/**
- * Pauses the run: status `halted` with the reason, and every row still in flight back to pending
- * (marked needs_reconcile: their calls may be landing right now). Other workers see the status on
- * their next claim or lease renewal and stop. Only an `applying` run is halted (first halt wins).
- */
-export async function haltRun(db: Knex, runId: string, reason: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('runs').where({ id: runId, status: 'applying' })
-      .update({ status: 'halted', halt_reason: reason, finished_at: trx.fn.now() });
-    await trx('sync_actions').where({ run_id: runId, status: 'in_flight' })
-      .update({ status: 'pending', needs_reconcile: true, lease_expires_at: null });
-  });
-}
-
 export interface OutboxState {
   runStatus: string | null;
   /** Rows not yet final (pending or in flight). */
@@ -126,26 +112,4 @@ export async function outboxState(db: Knex, runId: string): Promise<OutboxState>
 export async function outboxCounts(db: Knex, runId: string): Promise<Record<string, number>> {
   const rows = await db('sync_actions').where({ run_id: runId }).select('status').count<{ status: string; n: string }[]>({ n: '*' }).groupBy('status');
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
-
-/**
- * Closes an `applying` run whose outbox has no open row: `succeeded`, or `completed_with_errors`
- * when some rows failed. Safe to call from every worker; only the first one changes the run.
- */
-export async function closeRunIfDone(db: Knex, runId: string): Promise<string | null> {
-  return db.transaction(async (trx) => {
-    const run = await trx('runs').where({ id: runId }).forUpdate().first('status');
-    if (!run || run.status !== 'applying') return (run?.status as string | undefined) ?? null;
-    const counts = await outboxCounts(trx, runId);
-    if ((counts.pending ?? 0) + (counts.in_flight ?? 0) > 0) return 'applying';
-    const status = (counts.failed ?? 0) > 0 ? 'completed_with_errors' : 'succeeded';
-    const attempts = await trx('sync_actions').where({ run_id: runId })
-      .sum<{ writes: string | null; gets: string | null }[]>({ writes: 'attempts', gets: 'reconciles' });
-    await trx('runs').where({ id: runId }).update({
-      status,
-      finished_at: trx.fn.now(),
-      apply_stats: { ...counts, apiWrites: Number(attempts[0]?.writes ?? 0), reconcileReads: Number(attempts[0]?.gets ?? 0) },
-    });
-    return status;
-  });
 }

@@ -13,7 +13,7 @@ import { analyzeRosterRows } from '../roster/stage';
 import { shouldHold, type HoldDecision } from './guardrails';
 import type { ConflictPolicy } from './merge';
 import { KNOWN_PRACTICES_SQL, RECORD_UNCHANGED_SQL, planStatementSql, withPgTransaction } from './plan-sql';
-import type { RunRow } from './runs';
+import { emitPlanEvents, isPlannable, PLANNABLE_STATUSES, recordPlan, type Queryable, type RunRow } from '../runs';
 
 export interface PlanOptions {
   runId: string;
@@ -54,11 +54,12 @@ export interface PlanResult {
   guardrail: HoldDecision;
   dryRun: boolean;
   durationMs: number;
+  /** Older plans of the source this plan superseded (their ids). */
+  superseded: string[];
 }
 
 /** Work memory for the plan transaction: the 100k-row diff then stays in memory. */
 const PLAN_WORK_MEM = '128MB';
-const PLANNABLE = new Set(['queued', 'importing', 'planning', 'planned', 'held']);
 
 /** One row per op; the outbox flag counts repeat on every row. */
 interface StatementRow {
@@ -111,21 +112,21 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     const durationMs = Math.round(performance.now() - t0);
     const snapshot = (run!.plan_stats as { snapshot?: unknown } | null)?.snapshot ?? null;
     const planStats = { snapshot, counts, durationMs, policy, fullRoster: source.fullRoster, managedFields: [...managed], guardrail };
-    const status = guardrail.hold ? 'held' : 'planned';
-    await c.query('UPDATE runs SET status = $2, plan_stats = $3, held_reason = $4 WHERE id = $1',
-      [runId, status, JSON.stringify(planStats), guardrail.hold ? guardrail.reason : null]);
+    const recorded = await recordPlan(c as unknown as Queryable, run!, { planStats, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null });
     if (!guardrail.hold && !run!.dry_run) for (const q of RECORD_UNCHANGED_SQL) await c.query(q, [runId, source.name]);
-    return { runId, counts, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null, guardrail, dryRun: run!.dry_run, durationMs };
+    return { runId, counts, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null, guardrail, dryRun: run!.dry_run, durationMs, recorded };
   });
+  emitPlanEvents(result.recorded);
+  const { recorded, ...rest } = result;
   if (result.held) log.warn({ counts: result.counts, reason: result.heldReason }, 'run held by guardrail');
   else log.info({ counts: result.counts, durationMs: result.durationMs }, 'plan done');
-  return result;
+  return { ...rest, superseded: recorded.superseded.map((r) => r.id) };
 }
 
 function checkPlannable(run: RunRow | undefined, runId: string): void {
   if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${runId} not found`);
-  if (!PLANNABLE.has(run.status)) {
-    throw new PermanentError('PLAN_NOT_ALLOWED', `run ${runId} is ${run.status}${run.error_message ? ` (${run.error_message})` : ''}; only a run that is importing, planning, planned or held can be planned`);
+  if (!isPlannable(run.status)) {
+    throw new PermanentError('PLAN_NOT_ALLOWED', `run ${runId} is ${run.status}${run.error_message ? ` (${run.error_message})` : ''}; only a run that is ${PLANNABLE_STATUSES.join(', ')} can be planned`);
   }
   if (run.import_stats == null) throw new BadInputError('PLAN_NO_ROSTER', `run ${runId} has no imported roster; import it first`);
   // Never plan against nothing: without a snapshot every practice would look absent from Updox.

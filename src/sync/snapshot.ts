@@ -13,7 +13,7 @@ import { COLUMN_OF, PRACTICE_FIELDS } from '../practice';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { fromWire } from './payload';
 import { withPgTransaction } from './plan-sql';
-import { finishRun, getRun } from './runs';
+import { failRun, getRun, haltRun } from '../runs';
 
 const CHUNK_BYTES = 64 * 1024;
 /** Snapshots of this many earlier finished runs per source are kept (for inspection); older ones are dropped. */
@@ -48,14 +48,14 @@ export async function snapshotRemote(
     const halt = res.outcome === 'halt';
     const code = halt ? 'UPDOX_LIST_HALTED' : 'UPDOX_LIST_FAILED';
     const message = `PracticeList failed (${res.outcome}${res.code !== null ? `, code ${res.code}` : ''}${res.httpStatus && res.httpStatus !== 200 ? `, HTTP ${res.httpStatus}` : ''}): ${res.message}; the run was not planned`;
-    await failRun(deps, runId, halt, code, message);
+    await endRun(deps, runId, halt, code, message);
     log.error({ code, outcome: res.outcome, vendorCode: res.code }, 'remote snapshot failed');
     throw new PermanentError(code, message, { halt, details: { runId, vendorCode: res.code } });
   }
   const list = res.body?.practiceList;
   if (!Array.isArray(list)) {
     const message = 'PracticeList answered without a practiceList array; the run was not planned';
-    await failRun(deps, runId, false, 'UPDOX_LIST_INVALID', message);
+    await endRun(deps, runId, false, 'UPDOX_LIST_INVALID', message);
     throw new PermanentError('UPDOX_LIST_INVALID', message, { details: { runId } });
   }
   const { written, skipped } = await withPgTransaction(deps.db, async (c) => {
@@ -126,9 +126,9 @@ async function copySnapshot(c: pg.Client, runId: string, list: unknown[]): Promi
   return { written, skipped };
 }
 
-async function failRun(deps: Pick<AppDeps, 'db'>, runId: string, halt: boolean, code: string, message: string): Promise<void> {
-  await finishRun(deps.db, runId, halt ? 'halted' : 'failed', { code, message });
-  if (halt) await deps.db('runs').where({ id: runId }).update({ halt_reason: message });
+async function endRun(deps: Pick<AppDeps, 'db'>, runId: string, halt: boolean, code: string, message: string): Promise<void> {
+  if (halt) await haltRun(deps.db, runId, message, code);
+  else await failRun(deps.db, runId, { code, message });
 }
 
 async function dropOldSnapshots(deps: Pick<AppDeps, 'db'>, source: string, runId: string): Promise<void> {

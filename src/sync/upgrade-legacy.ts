@@ -12,7 +12,10 @@ import { valuesFromRow, type PracticeValues } from '../practice';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { applyRun, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply';
 import { fromWire, toPayload } from './payload';
-import { createRun, finishRun, setRunStatus, type RunRow } from './runs';
+import {
+  asQueryable, attemptId, isAppliable, DEFAULT_LEASE_MS, createRun, failRun, haltRun, LEASED_STATUSES, ownerIsGone, recordPlan, resumeRun, startStep, takeOver,
+  withRunLease, emitPlanEvents, type RunRow,
+} from '../runs';
 import { assessUpgrade, isLegacy, notFound, upgradeValues, type Blocked, type Warned } from './upgrade-rules';
 
 export interface UpgradeOptions extends Omit<ApplyOptions, 'runId' | 'onProgress' | 'concurrency'> {
@@ -45,52 +48,78 @@ export interface UpgradePlan {
 export interface UpgradeReport extends UpgradePlan {
   dryRun: boolean;
   status: string;
+  /** Why the command did nothing (a skipped run: which run blocks it). */
+  message?: string | undefined;
   succeeded: number;
   failed: { accountId: string; code: number | null; message: string }[];
   apply?: ApplyResult;
 }
 
-const ACTIVE = ['queued', 'planning', 'planned', 'applying'];
+/** An unfinished upgrade run: resumed by the next `upgrade-legacy` (a halted one after its cause is fixed). */
+const RESUMABLE = [...LEASED_STATUSES, 'halted'];
 
 export async function upgradeLegacy(deps: AppDeps, client: UpdoxClient, opts: UpgradeOptions): Promise<UpgradeReport> {
   const { db, config } = deps;
   const source = opts.source ?? config.sources[0]?.name ?? null;
-  const rps = config.updox.requestsPerSecond;
   const dryRun = Boolean(opts.dryRun);
 
-  let run = dryRun ? undefined : await db('runs').where({ kind: 'upgrade', source, dry_run: false }).whereIn('status', ACTIVE)
+  const owner = attemptId('cli');
+  let run = dryRun ? undefined : await db('runs').where({ kind: 'upgrade', source, dry_run: false }).whereIn('status', RESUMABLE)
     .orderBy('created_at', 'desc').first() as RunRow | undefined;
+  if (run?.status === 'halted') run = await resumeRun(db, run.id, owner);
+  if (run) {
+    // An unfinished run whose owner stopped (a killed command) is taken over; a live one is left alone.
+    const taken = await takeOver(db, run.id, owner, DEFAULT_LEASE_MS, { previousOwner: ownerIsGone(run.owner) ? run.owner : null });
+    if (!taken) {
+      const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli' });
+      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], message: created.run.error_message ?? undefined };
+    }
+    run = taken;
+  }
   const resumed = Boolean(run);
   if (!run) {
-    const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli' });
+    const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli', owner });
     if (created.skipped) {
-      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [] };
+      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], message: created.run.error_message ?? undefined };
     }
     run = created.run;
   }
   const runId = run.id;
+  const first = run;
+  return withRunLease(db, runId, owner, () => drive(deps, client, opts, first, { owner, resumed, dryRun, source }));
+}
+
+async function drive(
+  deps: AppDeps, client: UpdoxClient, opts: UpgradeOptions, run: RunRow,
+  o: { owner: string; resumed: boolean; dryRun: boolean; source: string | null },
+): Promise<UpgradeReport> {
+  const { db, config } = deps;
+  const { owner, resumed, dryRun, source } = o;
+  const rps = config.updox.requestsPerSecond;
+  const runId = run.id;
 
   let plan: UpgradePlan;
-  if (run.status === 'planned' || run.status === 'applying') {
+  if (isAppliable(run.status)) {
     const stats = (run.plan_stats ?? {}) as Partial<UpgradePlan>;
     const open = Number((await db('sync_actions').where({ run_id: runId }).whereIn('status', ['pending', 'in_flight']).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
     plan = { ...emptyPlan(runId, true), ...stats, runId, resumed: true, etaSeconds: Math.ceil(open / rps) };
   } else {
-    await setRunStatus(db, runId, 'planning');
+    await startStep(db, runId, 'plan', owner);
     const planned = await planUpgrade(deps, client, runId, source, opts.accounts, dryRun, opts.atPlanChunk);
     if ('error' in planned) {
-      await finishRun(db, runId, planned.halt ? 'halted' : 'failed', { code: 'UPGRADE_LIST_FAILED', message: planned.error });
-      if (planned.halt) await db('runs').where({ id: runId }).update({ halt_reason: planned.error });
+      if (planned.halt) await haltRun(db, runId, planned.error, 'UPGRADE_LIST_FAILED');
+      else await failRun(db, runId, { code: 'UPGRADE_LIST_FAILED', message: planned.error });
       return { ...emptyPlan(runId, resumed), dryRun, status: planned.halt ? 'halted' : 'failed', succeeded: 0, failed: [] };
     }
     plan = { ...planned, resumed };
-    await db('runs').where({ id: runId }).update({ plan_stats: JSON.stringify(plan), status: 'planned', ...(dryRun ? { finished_at: db.fn.now() } : {}) });
+    const current = (await db('runs').where({ id: runId }).first()) as RunRow;
+    emitPlanEvents(await recordPlan(asQueryable(db), current, { planStats: { ...plan }, held: false, heldReason: null }));
   }
   opts.onPlanned?.(plan);
-  if (dryRun) return { ...plan, dryRun, status: 'planned', succeeded: 0, failed: [] };
+  if (dryRun) return { ...plan, dryRun, status: 'previewed', succeeded: 0, failed: [] };
 
   const apply = await applyRun(deps, client, {
-    ...opts, runId, concurrency: opts.concurrency ?? config.sync.applyConcurrency,
+    ...opts, runId, owner, concurrency: opts.concurrency ?? config.sync.applyConcurrency,
   });
   const failedRows = await db('sync_actions').where({ run_id: runId, status: 'failed' }).orderBy('account_id')
     .select('account_id', 'code', 'message');

@@ -1,7 +1,8 @@
 /**
- * The nightly flow end to end through BullMQ: import → plan → apply → audit → numbers → report,
- * with the workers of jobs/worker.ts, against real Postgres, Redis and the Updox simulator over HTTP.
- * Run twice on the same roster, the second run makes zero API writes.
+ * The nightly flow end to end through BullMQ: the source steps (import → plan → apply), then the
+ * night's partner steps (audit → numbers → report) once, with the workers of jobs/worker.ts,
+ * against real Postgres, Redis and the Updox simulator over HTTP. Run twice on the same roster,
+ * the second run makes zero API writes.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { openSyncRun } from '../../src/nightly/steps';
+import { openSyncRun } from '../../src/pipeline/open';
+import { batchNight, waitForFlow } from '../../src/pipeline/wait';
 import { summarizeRun } from '../../src/nightly/summary';
 import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../../src/simulator/index';
-import { addNightlyFlow } from '../../jobs/flows';
-import { createQueues, jobIdFor, queueFor, type Queues } from '../../jobs/queues';
+import { addSourceFlow } from '../../jobs/flows';
+import { createQueues, type Queues } from '../../jobs/queues';
 import { startWorkers, type RunningWorkers } from '../../jobs/worker';
 import { FIXTURES, TEST_APP_ID, TEST_APP_PASSWORD, testEnv } from '../helpers/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg';
@@ -32,19 +34,15 @@ describe('the nightly flow through BullMQ', () => {
   const writes = (c: CountersSnapshot) => Object.values(c.writesByAccount).reduce((a, b) => a + b, 0);
 
   async function runNightly(): Promise<string> {
-    const { runId, skipped } = await openSyncRun(app.deps, { source: 'small', trigger: 'test', dryRun: false });
+    const { runId, skipped } = await openSyncRun(app.deps, { source: 'small', trigger: 'test', dryRun: false, night: batchNight('2026-12-01', `e2e-${++nights}`) });
     expect(skipped).toBe(false);
-    await addNightlyFlow(q, runId, 'small');
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const job = await queueFor(q, 'report').getJob(jobIdFor('report', runId));
-      const state = job ? await job.getState() : 'missing';
-      if (state === 'completed') return runId;
-      if (state === 'failed') throw new Error(`report step failed: ${job?.failedReason}`);
-      if (Date.now() > deadline) throw new Error(`flow did not finish; report job is ${state}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await addSourceFlow(q, runId);
+    const { partner } = await waitForFlow(app.deps.db, runId, { timeoutMs: 60_000, pollMs: 100 });
+    expect(partner?.status).toBe('succeeded');
+    expect(Object.keys(partner?.apply_stats ?? {}).sort()).toEqual(['audit', 'numbers', 'report']);
+    return runId;
   }
+  let nights = 0;
 
   beforeAll(async () => {
     sim = await startSimulator({ applicationId: TEST_APP_ID, applicationPassword: TEST_APP_PASSWORD, port: 0, rateLimit: { requestsPerSecond: 50 } });

@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config';
 import { findSource } from '../../../src/nightly/source';
 import { applyRun, type ApplyPoint } from '../../../src/sync/apply';
 import { planRun } from '../../../src/sync/plan';
-import { setRunStatus } from '../../../src/sync/runs';
+import { isAppliable, startStep } from '../../../src/runs';
 import { snapshotRemote } from '../../../src/sync/snapshot';
 import { upgradeLegacy } from '../../../src/sync/upgrade-legacy';
 import { createUpdoxClient } from '../../../src/updox/client';
@@ -80,8 +80,8 @@ try {
 /** APPLY_MODE=sync: the plan step (snapshot + planRun) first, as the nightly flow runs it. */
 async function planThenApply(runId: string, plan: boolean) {
   const run = await app.deps.db('runs').where({ id: runId }).first('status');
-  if (plan && !['planned', 'applying'].includes(run?.status as string)) {
-    await setRunStatus(app.deps.db, runId, 'planning');
+  if (plan && !isAppliable(run?.status as string)) {
+    await startStep(app.deps.db, runId, 'plan', common.workerId);
     await snapshotRemote(app.deps, client, runId);
     await planRun(app.deps, { runId, source: findSource(config, 'small') });
   }

@@ -47,7 +47,7 @@ describe('applyRun', () => {
     });
     expect(rows.find((r) => r.account_id === 'ap-00012')).toMatchObject({ active: false });
     const actions = await h.db('sync_actions').where({ run_id: runId });
-    expect(actions.every((a) => a.status === 'succeeded' && a.attempts === 1 && a.code === 2000 && a.claimed_by === 'w1')).toBe(true);
+    expect(actions.every((a) => a.status === 'succeeded' && a.attempts === 1 && a.code === 2000 && String(a.claimed_by).startsWith('w1:'))).toBe(true);
     const run = await h.db('runs').where({ id: runId }).first();
     expect(run.apply_stats).toMatchObject({ succeeded: 13, apiWrites: 13 });
     expect(run.finished_at).not.toBeNull();

@@ -62,7 +62,7 @@ describe('runs / run / approve', () => {
     const approved = await cli('approve', 'approve', runId, '--by', 'dana');
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toContain('apply enqueued');
-    // The apply (child of an audit) is waiting in the updox queue for the workers.
+    // The apply is waiting in the updox queue for the workers.
     const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     const updox = new Queue('updox', { connection, prefix });
     try {

@@ -6,7 +6,7 @@ import { startSimulator, type RunningSimulator } from '../../../src/simulator/in
 import { createUpdoxClient, type UpdoxHttpClient } from '../../../src/updox/client';
 import { snapshotRemote } from '../../../src/sync/snapshot';
 import { planRun } from '../../../src/sync/plan';
-import { getRun } from '../../../src/sync/runs';
+import { getRun } from '../../../src/runs';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
 import { TEST_APP_ID, TEST_APP_PASSWORD, testEnv } from '../../helpers/env';
 import { deleteKeys, testPrefix } from '../../helpers/redis';

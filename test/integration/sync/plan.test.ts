@@ -3,7 +3,7 @@ import type { PracticeField } from '../../../src/practice';
 import { planRun } from '../../../src/sync/plan';
 import { approveRun } from '../../../src/sync/approve';
 import { payloadHash } from '../../../src/sync/merge';
-import { getRun } from '../../../src/sync/runs';
+import { getRun } from '../../../src/runs';
 import {
   accountOf, actions, addPractice, addRemote, addRoster, createPlanTestApp, createRun, finishRun, payloadOf, practice,
   type PlanTestApp,

@@ -90,7 +90,7 @@ describe('upgradeLegacy', () => {
   it('plans without writing on a dry run, and upgrades exactly a given account list', async () => {
     await seedWorld();
     const dry = await upgradeLegacy(h.app.deps, h.client, opts({ dryRun: true }));
-    expect(dry).toMatchObject({ dryRun: true, status: 'planned', queued: 4 });
+    expect(dry).toMatchObject({ dryRun: true, status: 'previewed', queued: 4 });
     expect((await simCounters(h.sim)).writesByAccount).toEqual({});
     expect(await h.db('sync_actions').count('* as n').first()).toMatchObject({ n: '0' });
 
