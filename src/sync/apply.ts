@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { AppDeps } from '../app';
 import type { UpdoxClient } from '../updox/types';
 import { DEFAULT_APPLY_BACKOFF, type BackoffRule } from './apply-rules';
-import { beginApply, finishApply, getRun, haltRun, renewLease } from '../runs';
+import { asQueryable, beginApply, cancelPendingActions, finishApply, getRun, haltRun, isFinal, isSuccess, renewLease } from '../runs';
 import { claimActions, outboxCounts, outboxState, releaseActions, renewLeases, type ClaimedAction } from './claim';
 import { processAction, type ApplyPoint } from './process-action';
 import { recordOutcome } from './record';
@@ -175,7 +175,12 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
     await Promise.allSettled(running);
   }
 
-  const end = await getRun(db, runId);
+  let end = await getRun(db, runId);
+  // Cancelled, failed or superseded while rows were claimed here: those given back are not sent either.
+  if (end && isFinal(end.status) && !isSuccess(end.status)) {
+    await cancelPendingActions(asQueryable(db), runId, `run ${end.status}`);
+    end = await getRun(db, runId);
+  }
   result.status = end?.status ?? 'unknown';
   result.haltReason ??= end?.halt_reason ?? undefined;
   if (result.haltReason === undefined) delete result.haltReason;
