@@ -32,11 +32,18 @@ export const DEFAULT_SUPERVISOR: SupervisorOptions = { intervalMs: 10_000, hando
 
 export interface TickReport { released: number; extended: number; resumed: string[]; failed: string[]; schedulesRestored: number; partnerRuns: string[] }
 
-const ALIVE = new Set(['waiting', 'active', 'delayed', 'waiting-children', 'prioritized']);
+const QUEUED = new Set(['waiting', 'delayed', 'waiting-children', 'prioritized']);
 
-async function jobAlive(q: Queues, run: RunRow, step: Parameters<typeof jobIdFor>[0]): Promise<boolean> {
+/**
+ * Whether the job of the run's next step is alive in BullMQ. An `active` job counts only while its
+ * run's owner lives: a job active under a killed worker waits for BullMQ's stall check (a minute),
+ * so the run is taken over now (the stalled job, when it runs again, finds the run applied or joins it).
+ */
+async function jobAlive(q: Queues, run: RunRow, step: Parameters<typeof jobIdFor>[0], ownerGone: boolean): Promise<boolean> {
   const job = await queueFor(q, step).getJob(jobIdFor(step, run.id, takeoverTag(run.takeovers)));
-  return job ? ALIVE.has(await job.getState()) : false;
+  if (!job) return false;
+  const state = await job.getState();
+  return QUEUED.has(state) || (state === 'active' && !ownerGone);
 }
 
 export async function superviseOnce(deps: AppDeps, q: Queues, opts: SupervisorOptions): Promise<TickReport> {
@@ -52,7 +59,7 @@ export async function superviseOnce(deps: AppDeps, q: Queues, opts: SupervisorOp
     const expired = !run.lease_expires_at || new Date(run.lease_expires_at).getTime() < now;
     if (!gone && !expired) continue;
     const decision = decideTakeover({ ...run, takeovers: run.takeovers + 1 }, opts.maxTakeovers);
-    if (decision.action === 'resume' && await jobAlive(q, run, decision.from)) {
+    if (decision.action === 'resume' && await jobAlive(q, run, decision.from, gone)) {
       await extendLease(db, run.id, opts.handoffMs);
       report.extended++;
       continue;
