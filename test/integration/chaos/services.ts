@@ -43,6 +43,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
     await until('redis', async () => {
       const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined); // refused until the server listens: that is what we wait for
       try {
         await r.connect();
         return (await r.ping()) === 'PONG';
