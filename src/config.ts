@@ -134,15 +134,24 @@ export const fileSchema = z.object({
   }).default({ keepRuns: 5 }),
   numbers: z.object({
     pendingBusinessDays: z.coerce.number().int().min(1).default(3),
+    /** Extra days off beside the US federal holidays. */
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    /** Count the US federal holidays (date-holidays) as days off. */
+    federalHolidays: z.boolean().default(true),
+    /** IANA zone business days are counted in; default reports.timeZone, else the first source's timezone, else UTC. */
+    timeZone: z.string().optional(),
     schedule: z.string().default('0 */6 * * *'),
-  }).default({ pendingBusinessDays: 3, holidays: [], schedule: '0 */6 * * *' }),
+  }).default({ pendingBusinessDays: 3, holidays: [], federalHolidays: true, schedule: '0 */6 * * *' }),
   reports: z.object({
     period: z.enum(['daily', 'weekly']).default('daily'),
     outDir: z.string().default('out/reports'),
     schedule: z.string().default('0 7 * * *'),
     /** IANA zone the report periods and times are in; default the first source's timezone, else UTC. */
     timeZone: z.string().optional(),
+    /** Whom a manager asks about a practice (shown when there is no portal link); default the first admin. */
+    contact: z.string().min(1).optional(),
+    /** Where a practice is fixed: a Partner Portal URL with `{accountId}` (an assumption: see docs/vendor-assumptions.md). */
+    portalUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').refine((u) => u.includes('{accountId}'), 'must contain {accountId}').optional(),
   }).default({ period: 'daily', outDir: 'out/reports', schedule: '0 7 * * *' }),
 });
 

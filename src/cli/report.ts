@@ -36,14 +36,16 @@ export const register: RegisterCommand = (program, ctx) => {
     });
 };
 
+const need = (r: RecipientResult) => `${r.practices ?? 0} practice(s) needing action, ${r.issues ?? 0} issue(s)`;
+
 function line(r: RecipientResult): string {
   const who = `${r.kind === 'admin' ? 'admin  ' : 'manager'} ${r.recipient}`;
   switch (r.status) {
-    case 'sent': return `  ${who}: sent (${r.actions ?? 0} action rows, attempt ${r.attempts ?? 1})`;
+    case 'sent': return `  ${who}: sent (${need(r)}, attempt ${r.attempts ?? 1})`;
     case 'written': return `  ${who}: written ${r.path}`;
     case 'skipped': return `  ${who}: skipped, already ${r.reason}${r.path ? ` (${r.path})` : ''}`;
     case 'failed': return `  ${who}: FAILED ${r.error}`;
-    case 'preview': return `  ${who}: ${r.actions ?? 0} practice issue(s)${r.path ? ` → ${r.path}` : ''}`;
+    case 'preview': return `  ${who}: ${need(r)}${r.path ? ` → ${r.path}` : ''}`;
   }
 }
 

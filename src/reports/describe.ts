@@ -1,57 +1,84 @@
 /**
- * Short, actionable text for an action row: which fields to fix (from the stored audit findings),
- * the vendor's message, how long a number has waited. Pure.
+ * Plain words for an issue: what is wrong and what to do, from the stored audit findings (whose
+ * messages already say what to do, src/sms/business-details.ts), the vendor's reply (vendor-plain.ts)
+ * and how long a number has waited. No codes: the admin report shows them beside. Pure.
  */
-import type { ActionReason } from './types';
+import { vendorPlain } from './vendor-plain';
+import type { IssueReason, PracticeToFix } from './types';
 
 interface StoredFinding { code?: string; field?: string; severity?: string; message?: string; side?: string }
 
-const FIELD_LABELS: Record<string, string> = {
-  name: 'business name', address1: 'address line 1', address2: 'address line 2', city: 'city', state: 'state',
-  postal: 'postal code', country: 'country', websiteUrl: 'website', alternativeWebsiteUrl: 'alternative website',
-  website: 'partner website', contactFirstName: 'partner contact first name', contactLastName: 'partner contact last name',
-  contactEmail: 'partner contact email', contactPhone: 'partner contact phone',
+const MISSING_WORDS: Record<string, string> = {
+  name: 'business name', address1: 'street address', address2: 'address line 2', city: 'city', state: 'state',
+  postal: 'ZIP code', country: 'country', websiteUrl: 'website', alternativeWebsiteUrl: 'alternative website',
 };
-const label = (field: string | undefined) => (field ? FIELD_LABELS[field] ?? field : 'field');
 
-/** "missing: address line 1, city; state "XX" is not a USPS …" — errors first; warnings only if there are no errors. */
-export function describeFindings(findings: unknown): string {
-  if (!Array.isArray(findings)) return '';
-  const all = findings as StoredFinding[];
-  const errors = all.filter((f) => f.severity === 'error');
-  const chosen = errors.length ? errors : all.filter((f) => f.code !== 'TERRITORY');
-  const missing = chosen.filter((f) => f.code === 'MISSING_FIELD').map((f) => label(f.field));
-  const others = chosen.filter((f) => f.code !== 'MISSING_FIELD').map((f) => f.message ?? f.code ?? '');
-  const parts = [...(missing.length ? [`missing: ${[...new Set(missing)].join(', ')}`] : []), ...others];
-  return parts.join('; ');
+const joinWords = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
+
+/** Codes that need nothing done, left out of what a manager reads. */
+const NOTES_ONLY = new Set(['TERRITORY', 'PO_BOX_WITH_STREET', 'LEGACY_API', 'COUNTRY_ASSUMED']);
+
+/**
+ * The practice's own findings as sentences saying what to do: the missing fields in one sentence
+ * ("Add the practice's city and ZIP code."), then the other errors' messages. Warnings only when
+ * `withWarnings` and there is no error (a rejected number with complete details).
+ */
+export function plainFindings(findings: unknown, withWarnings = false): string[] {
+  if (!Array.isArray(findings)) return [];
+  const own = (findings as StoredFinding[]).filter((f) => f.side !== 'partner');
+  const errors = own.filter((f) => f.severity === 'error');
+  const chosen = errors.length ? errors : withWarnings ? own.filter((f) => !NOTES_ONLY.has(f.code ?? '')) : [];
+  const missing = [...new Set(chosen.filter((f) => f.code === 'MISSING_FIELD' && f.field && MISSING_WORDS[f.field]).map((f) => MISSING_WORDS[f.field!]!))];
+  const others = chosen.filter((f) => !(f.code === 'MISSING_FIELD' && f.field && MISSING_WORDS[f.field])).map((f) => f.message ?? '').filter(Boolean);
+  return [...(missing.length ? [`Add the practice's ${joinWords(missing)}.`] : []), ...new Set(others)];
 }
 
-export interface ActionDetailInput {
-  reason: ActionReason;
+/** The partner-side errors (the partner's own business details, from the config). */
+export function partnerFindings(findings: unknown): string[] {
+  if (!Array.isArray(findings)) return [];
+  return (findings as StoredFinding[]).filter((f) => f.side === 'partner' && f.severity === 'error').map((f) => f.message ?? '').filter(Boolean);
+}
+
+/** 6145550143 → (614) 555-0143; anything else as it is. */
+export function formatNumber(n: string | null): string {
+  const d = (n ?? '').replace(/\D/g, '').replace(/^1(?=\d{10}$)/, '');
+  return d.length === 10 ? `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}` : (n ?? '');
+}
+
+export interface IssueInput {
+  reason: IssueReason;
   code: number | null;
   message: string | null;
   findings: unknown;
-  since: Date | null;
-  now: Date;
+  number: string | null;
+  /** Business days a number has been pending (overdue numbers). */
+  waitedBusinessDays: number | null;
+  /** Whom to ask (reports.contact). */
+  ask: string;
 }
 
-const DAY_MS = 86_400_000;
-const daysAgo = (since: Date | null, now: Date) => (since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null);
-
-/** The "what to fix" text of one action row. */
-export function describeAction(i: ActionDetailInput): string {
-  const findings = describeFindings(i.findings);
-  const days = daysAgo(i.since, i.now);
+/** What is wrong and what to do, for one issue. */
+export function describeIssue(i: IssueInput): string {
+  const own = plainFindings(i.findings).join(' ');
+  const number = formatNumber(i.number);
   switch (i.reason) {
     case 'SAVE_FAILED':
-      return `Updox ${i.code ?? '?'}: ${i.message ?? 'no message'}`;
+      return vendorPlain(i.code, i.message, i.ask);
     case 'DETAILS_INSUFFICIENT':
-      return `Updox refused verification (4039)${findings ? ` — fix ${findings}` : ' — the audit found nothing missing; check the details on file at Updox'}`;
-    case 'NUMBER_REJECTED':
-      return `carrier rejected the number${i.message ? ` (${i.message})` : ''}${findings ? ` — fix ${findings}, then resubmit` : ' — review the business details, then resubmit'}`;
+      return `Updox could not verify the business details on file. ${own || `Nothing is missing in our records: ask ${i.ask} to compare them with what Updox has.`}`;
+    case 'NUMBER_REJECTED': {
+      const fix = plainFindings(i.findings, true).join(' ');
+      return `The carrier rejected the number ${number}. ${fix ? `${fix} Then` : 'Check the business details on file, then'} ask ${i.ask} to resubmit the number.`;
+    }
     case 'DETAILS_INCOMPLETE':
-      return findings || 'the audit found the details incomplete';
-    case 'NUMBER_OVERDUE':
-      return `pending for ${days ?? '?'} day(s)${findings ? ` — check ${findings}` : ''}`;
+      return own || 'The business details are incomplete.';
+    case 'NUMBER_OVERDUE': {
+      const days = i.waitedBusinessDays ?? 0;
+      return `The number ${number} has waited ${days} business day${days === 1 ? '' : 's'} for carrier verification. `
+        + (own || `Nothing is missing: if it waits much longer, ask ${i.ask} to follow up with Updox.`);
+    }
   }
 }
+
+/** An issue whose fix the practice's action already says is not spelled out twice. */
+export const sameFix = (p: Pick<PracticeToFix, 'action'>, detail: string): string => (p.action.includes(detail) ? 'The same fix as above.' : detail);

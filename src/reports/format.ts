@@ -17,10 +17,16 @@ export function formatTime(isoTime: string | null, timeZone: string, dateOnly = 
   return dateOnly ? date : `${date} ${parts.hour}:${parts.minute}`;
 }
 
+/** "6 practices need action (8 issues)": the one phrase for the two counts, in every part. */
+export function needPhrase(m: Pick<ReportModel, 'totals'>): string {
+  const { practicesNeedingAction: p, issues } = m.totals;
+  if (!p) return 'no practice needs action';
+  return `${plural(p, 'practice')} need${p === 1 ? 's' : ''} action (${plural(issues, 'issue')})`;
+}
+
 export function subjectOf(m: ReportModel): string {
   const who = m.kind === 'admin' ? 'partner-wide' : m.recipient.name;
-  const need = m.totals.needingAction;
-  return `${m.partner.name} SMS readiness ${m.period.label} (${who}): ${need} practice${need === 1 ? '' : 's'} need${need === 1 ? 's' : ''} action`;
+  return `${m.partner.name} SMS readiness ${m.period.label} (${who}): ${needPhrase(m)}`;
 }
 
 /** "and N more — see actions.csv" when a list was capped. */

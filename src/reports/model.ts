@@ -1,14 +1,15 @@
 /**
  * Builds one recipient's report from the database: queries → plain data (types.ts) plus the CSV
- * attachments. Long lists are read through a cursor (queries.ts `streamRows`): the email body keeps
- * the first `listCap` rows of each list and the counts, the CSV gets every row.
+ * attachments. The issues are read through a cursor (queries.ts `streamRows`) grouped by practice:
+ * the email body keeps the first `listCap` practices and every count, the CSV gets every issue.
  */
 import type { Knex } from 'knex';
-import { describeAction } from './describe';
+import { loadAdminSections } from './admin-sections';
+import { describeIssue, partnerFindings } from './describe';
 import { chartDays, type Period } from './period';
 import { actionsSql, changesSql, chartSql, scopeSql, streamRows, type ActionRow, type ChangeRow, type Scope } from './queries';
-import { ACTION_COLUMNS, CHANGE_COLUMNS, CsvBuilder, actionCsvRow, changeCsvRow } from './render-csv';
-import type { ActionItem, ActionReason, ChangeItem, ChangeKind, ManagerLine, ReportKind, ReportModel, RunLine } from './types';
+import { CHANGE_COLUMNS, CsvBuilder, changeCsvRow, issueColumns, issueCsvRow } from './render-csv';
+import type { ChangeItem, ChangeKind, FixAt, Issue, IssueReason, PracticeToFix, ReportKind, ReportModel } from './types';
 
 export interface ReportInput {
   kind: ReportKind;
@@ -22,6 +23,12 @@ export interface ReportInput {
   previousReport: ReportModel['previousReport'];
   previousFailure: ReportModel['previousFailure'];
   now: Date;
+  /** Whom a manager asks (reports.contact). */
+  contact: string;
+  /** Partner Portal link of a practice, `{accountId}` replaced (reports.portalUrl); unset: ask `contact`. */
+  portalUrl?: string;
+  /** Business days from `since` to `now` in the partner's calendar (numbers.*). */
+  businessDaysBetween: (since: Date, now: Date) => number;
   listCap?: number;
   /** Days shown in the chart. */
   chartDays?: number;
@@ -33,34 +40,52 @@ export interface BuiltReport {
   csv: { actions: string; changes: string };
 }
 
+/** Issues listed per practice in the email body; the CSV has all. */
+export const ISSUES_SHOWN = 5;
+
 const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
+
+export function fixAtFor(accountId: string, input: Pick<ReportInput, 'portalUrl' | 'contact'>): FixAt {
+  return input.portalUrl ? { url: input.portalUrl.replaceAll('{accountId}', encodeURIComponent(accountId)) } : { ask: input.contact };
+}
 
 export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltReport> {
   const listCap = input.listCap ?? 25;
   const scope: Scope = input.kind === 'admin' ? { all: true } : { manager: input.recipient.email };
   const { now } = input;
 
-  // Actions: one pass over the cursor → capped list, counts, CSV, needing-action per manager.
-  const actionsCsv = new CsvBuilder(ACTION_COLUMNS);
-  const actions: ActionItem[] = [];
-  const actionCounts: Partial<Record<ActionReason, number>> = {};
-  const needing = new Map<string, Set<string>>(); // manager (lower-case or '') → accounts
-  let actionTotal = 0;
+  // Issues: one pass over the cursor, grouped by practice (the query keeps a practice's rows together).
+  const issuesCsv = new CsvBuilder(issueColumns(input.kind));
+  const practices: PracticeToFix[] = [];
+  const issueCounts: Partial<Record<IssueReason, number>> = {};
+  const needing = new Map<string, number>(); // manager (lower-case or '') → practices needing action
+  const partnerIssues = new Set<string>();
+  let practiceTotal = 0;
+  let issueTotal = 0;
+  let current: PracticeToFix | null = null;
   for await (const r of streamRows<ActionRow>(db, actionsSql(scope, now), input.pageSize)) {
-    const reason = r.reason as ActionReason;
-    const item: ActionItem = {
-      accountId: r.account_id, practiceName: r.name, manager: r.manager, reason, number: r.number,
-      code: r.code == null ? null : Number(r.code),
-      detail: describeAction({ reason, code: r.code == null ? null : Number(r.code), message: r.message, findings: r.findings, since: r.since, now }),
-      since: iso(r.since),
+    const reason = r.reason as IssueReason;
+    const code = r.code == null ? null : Number(r.code);
+    const issue: Issue = {
+      reason, number: r.number, since: iso(r.since), vendorCode: code,
+      detail: describeIssue({
+        reason, code, message: r.message, findings: r.findings, number: r.number, ask: input.contact,
+        waitedBusinessDays: r.since && reason === 'NUMBER_OVERDUE' ? input.businessDaysBetween(new Date(r.since), now) : null,
+      }),
     };
-    actionTotal++;
-    actionCounts[reason] = (actionCounts[reason] ?? 0) + 1;
-    if (actions.length < listCap) actions.push(item);
-    actionsCsv.add(actionCsvRow(item));
-    const key = (r.manager ?? '').toLowerCase();
-    if (!needing.has(key)) needing.set(key, new Set());
-    needing.get(key)!.add(r.account_id);
+    for (const m of partnerFindings(r.findings)) if (partnerIssues.size < 20) partnerIssues.add(m);
+    if (!current || current.accountId !== r.account_id) {
+      current = { accountId: r.account_id, practiceName: r.name, manager: r.manager, action: issue.detail, issues: [], issueTotal: 0, fixAt: fixAtFor(r.account_id, input) };
+      practiceTotal++;
+      if (practices.length < listCap) practices.push(current);
+      const key = (r.manager ?? '').toLowerCase();
+      needing.set(key, (needing.get(key) ?? 0) + 1);
+    }
+    current.issueTotal++;
+    if (current.issues.length < ISSUES_SHOWN) current.issues.push(issue);
+    issueTotal++;
+    issueCounts[reason] = (issueCounts[reason] ?? 0) + 1;
+    issuesCsv.add(issueCsvRow(input.kind, current, issue));
   }
 
   // Changes since the previous report.
@@ -77,16 +102,13 @@ export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltRe
     changesCsv.add(changeCsvRow(item));
   }
 
-  const [totals, legacy, runs, heldRuns, chart, managers] = await Promise.all([
+  const [totals, chart, sections] = await Promise.all([
     loadTotals(db, scope),
-    loadLegacy(db, scope, input.since),
-    loadRuns(db, `r.created_at > ? AND r.created_at <= ? AND r.kind <> 'report'`, [input.since, now], listCap),
-    loadRuns(db, `r.status = 'held'`, [], 100),
     loadChart(db, scope, input.period, now, input.chartDays ?? (input.period.kind === 'daily' ? 14 : 28)),
-    input.kind === 'admin' ? loadManagerLines(db, input.managers, needing) : Promise.resolve(null),
+    input.kind === 'admin'
+      ? loadAdminSections({ db, since: input.since, now, timeZone: input.period.timeZone, listCap, managers: input.managers, needing })
+      : Promise.resolve(null),
   ]);
-  const allNeeding = new Set<string>();
-  for (const s of needing.values()) for (const a of s) allNeeding.add(a);
 
   const model: ReportModel = {
     kind: input.kind,
@@ -97,21 +119,20 @@ export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltRe
     since: input.since.toISOString(),
     previousReport: input.previousReport,
     previousFailure: input.previousFailure,
-    totals: { ...totals, needingAction: allNeeding.size },
-    actions: { items: actions, total: actionTotal },
-    actionCounts,
+    totals: { ...totals, practicesNeedingAction: practiceTotal, issues: issueTotal },
+    practices: { items: practices, total: practiceTotal },
+    issueCounts,
+    partnerIssues: [...partnerIssues],
     changes,
-    runs,
-    heldRuns: heldRuns.items,
-    legacy,
     chart,
-    managers,
+    contact: input.contact,
+    admin: sections ? { sections } : null,
     listCap,
   };
-  return { model, csv: { actions: actionsCsv.text(), changes: changesCsv.text() } };
+  return { model, csv: { actions: issuesCsv.text(), changes: changesCsv.text() } };
 }
 
-async function loadTotals(db: Knex, scope: Scope): Promise<Omit<ReportModel['totals'], 'needingAction'>> {
+async function loadTotals(db: Knex, scope: Scope): Promise<Omit<ReportModel['totals'], 'practicesNeedingAction' | 'issues'>> {
   const s = scopeSql(scope, 'p.manager_email');
   const { rows: [t] } = await db.raw<{ rows: { practices: number; active: number; ready: number }[] }>(
     `SELECT count(*)::int AS practices, count(*) FILTER (WHERE p.active IS NOT FALSE)::int AS active,
@@ -131,60 +152,6 @@ async function loadTotals(db: Knex, scope: Scope): Promise<Omit<ReportModel['tot
   };
 }
 
-async function loadLegacy(db: Knex, scope: Scope, since: Date): Promise<ReportModel['legacy']> {
-  const s = scopeSql(scope, 'p.manager_email');
-  const { rows: [r] } = await db.raw<{ rows: { legacy: number; current: number; unknown: number }[] }>(
-    `SELECT count(*) FILTER (WHERE p.api_version = 'legacy')::int AS legacy, count(*) FILTER (WHERE p.api_version = '1.1')::int AS current,
-            count(*) FILTER (WHERE p.api_version IS NULL OR p.api_version NOT IN ('legacy', '1.1'))::int AS unknown
-     FROM practices p WHERE p.active IS NOT FALSE AND ${s.sql}`, s.bindings as Knex.RawBinding[]);
-  const { rows: [u] } = await db.raw<{ rows: { n: number }[] }>(
-    `SELECT count(DISTINCT a.account_id)::int AS n FROM sync_actions a JOIN practices p ON p.account_id = a.account_id
-     WHERE a.op = 'upgrade' AND a.status = 'succeeded' AND a.finished_at > ? AND ${s.sql}`, [since, ...s.bindings] as Knex.RawBinding[]);
-  return { legacy: r?.legacy ?? 0, current: r?.current ?? 0, unknown: r?.unknown ?? 0, upgradedSince: u?.n ?? 0 };
-}
-
-interface RunDbRow {
-  id: string; kind: string; source: string | null; status: string; dry_run: boolean; created_at: Date; finished_at: Date | null;
-  import_stats: Record<string, unknown> | null; held_reason: string | null; halt_reason: string | null; error_code: string | null; error_message: string | null;
-}
-
-async function loadRuns(db: Knex, where: string, bindings: unknown[], cap: number): Promise<ReportModel['runs']> {
-  const { rows } = await db.raw<{ rows: (RunDbRow & { total: number })[] }>(
-    `SELECT r.*, count(*) OVER ()::int AS total FROM runs r WHERE ${where} ORDER BY r.created_at DESC LIMIT ?`,
-    [...bindings, cap] as Knex.RawBinding[]);
-  if (!rows.length) return { items: [], total: 0 };
-  const { rows: acts } = await db.raw<{ rows: { run_id: string; op: string; status: string; n: number }[] }>(
-    `SELECT run_id, op, status, count(*)::int AS n FROM sync_actions WHERE run_id = ANY(?::uuid[]) GROUP BY 1, 2, 3`, [rows.map((r) => r.id)]);
-  const items: RunLine[] = rows.map((r) => ({
-    id: r.id, kind: r.kind, source: r.source, status: r.status, dryRun: r.dry_run,
-    createdAt: iso(r.created_at)!, finishedAt: iso(r.finished_at),
-    counts: runCounts(r, acts.filter((a) => a.run_id === r.id)),
-    heldReason: r.held_reason, haltReason: r.halt_reason,
-    error: r.error_code || r.error_message ? `${r.error_code ?? ''}${r.error_code && r.error_message ? ': ' : ''}${r.error_message ?? ''}` : null,
-  }));
-  return { items, total: rows[0]!.total };
-}
-
-const DONE: Record<string, string> = { create: 'created', update: 'updated', upgrade: 'upgraded', deactivate: 'deactivated', reactivate: 'reactivated' };
-
-function runCounts(run: RunDbRow, acts: { op: string; status: string; n: number }[]): string {
-  const parts: string[] = [];
-  const stats = (run.import_stats ?? {}) as { read?: number; quarantined?: number; stats?: { read?: number; quarantined?: number } };
-  const s = stats.stats ?? stats;
-  if (s.read != null) parts.push(`${s.read} read`);
-  if (s.quarantined) parts.push(`${s.quarantined} quarantined`);
-  const sum = (f: (a: { op: string; status: string }) => boolean) => acts.filter(f).reduce((n, a) => n + a.n, 0);
-  for (const op of Object.keys(DONE)) {
-    const n = sum((a) => a.op === op && (run.dry_run || a.status === 'succeeded'));
-    if (n) parts.push(`${n} ${run.dry_run ? `to ${op}` : DONE[op]}`);
-  }
-  const failed = sum((a) => a.status === 'failed' || a.status === 'halted');
-  if (failed) parts.push(`${failed} failed`);
-  const pending = sum((a) => a.status === 'pending' || a.status === 'in_flight');
-  if (pending && !run.dry_run) parts.push(`${pending} pending`);
-  return parts.join(', ') || 'no changes';
-}
-
 async function loadChart(db: Knex, scope: Scope, period: Period, now: Date, count: number): Promise<ReportModel['chart']> {
   const days = chartDays(period, count);
   const ends = days.map((d) => new Date(Math.min(d.end.getTime(), now.getTime())));
@@ -200,20 +167,4 @@ async function loadChart(db: Knex, scope: Scope, period: Period, now: Date, coun
     if (d.end.getTime() - 86_400_000 > now.getTime()) for (const k of Object.keys(series)) series[k]![i] = 0;
   });
   return { days: days.map((d) => d.label), series };
-}
-
-async function loadManagerLines(db: Knex, managers: ReportInput['managers'], needing: Map<string, Set<string>>): Promise<ManagerLine[]> {
-  const { rows } = await db.raw<{ rows: { email: string | null; n: number }[] }>(
-    `SELECT lower(manager_email) AS email, count(*)::int AS n FROM practices WHERE active IS NOT FALSE GROUP BY 1`);
-  const known = new Set(managers.map((m) => m.email.toLowerCase()));
-  const count = new Map(rows.map((r) => [r.email ?? '', r.n]));
-  const lines: ManagerLine[] = managers.map((m) => ({
-    email: m.email, name: m.name, practices: count.get(m.email.toLowerCase()) ?? 0, needingAction: needing.get(m.email.toLowerCase())?.size ?? 0,
-  }));
-  let unPractices = 0;
-  const unNeeding = new Set<string>();
-  for (const [email, n] of count) if (!known.has(email)) unPractices += n;
-  for (const [email, set] of needing) if (!known.has(email)) for (const a of set) unNeeding.add(a);
-  lines.push({ email: null, name: 'Unassigned (no or unknown manager)', practices: unPractices, needingAction: unNeeding.size });
-  return lines;
 }

@@ -23,7 +23,8 @@ export interface ActionRow {
 }
 
 /**
- * Every action row in scope, ordered by urgency then account. One row per (reason, account, number).
+ * Every issue in scope, one row per (reason, account, number), grouped by practice: practices in
+ * the order of their most urgent issue, then account id; within a practice, most urgent first.
  * Failed saves come from the outbox (the latest failed action of recent runs with no later success;
  * the practice may not exist yet when a create failed, so its name and manager come from the
  * outbox row: the payload it would have saved, the roster's manager) and from practices.last_status.
@@ -65,8 +66,11 @@ export function actionsSql(scope: Scope, now: Date): Sql {
       SELECT 5, p.account_id, p.name, p.manager_email, 'NUMBER_OVERDUE', n.number, NULL, n.raw_status, p.audit_findings, n.status_since
       FROM sms_numbers n JOIN scoped p ON p.account_id = n.account_id WHERE n.overdue AND n.status = 'pending' AND NOT n.missing
     )
-    SELECT DISTINCT ON (prio, account_id, coalesce(number, '')) * FROM rows
-    ORDER BY prio, account_id, coalesce(number, ''), since DESC NULLS LAST`;
+    SELECT * FROM (
+      SELECT DISTINCT ON (prio, account_id, coalesce(number, '')) * FROM rows
+      ORDER BY prio, account_id, coalesce(number, ''), since DESC NULLS LAST
+    ) d
+    ORDER BY min(prio) OVER (PARTITION BY account_id), account_id, prio, coalesce(number, '')`;
   return { sql, bindings: [...p.bindings, lookback, ...f.bindings] };
 }
 

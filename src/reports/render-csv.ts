@@ -1,42 +1,51 @@
 /**
- * CSV attachments: RFC 4180 quoting, CRLF line ends, a UTF-8 BOM so spreadsheets read accents, and
- * every cell passed through csvSafe (formula-injection guard, src/sms/csv-safe.ts). Rows are added
- * one at a time (the model streams them); the result is the attachment's text. Pure.
+ * The report's CSV attachments (src/csv.ts: csv-stringify, BOM, CRLF, formula escaping): one row
+ * per issue, and one per change. Rows are added one at a time (the model streams them). Pure.
  */
-import { csvSafe } from '../sms/csv-safe';
-import { ACTION_LABELS, type ActionItem, type ChangeItem } from './types';
+import { CSV_BOM, csvLines } from '../csv';
+import { ISSUE_LABELS, type ChangeItem, type FixAt, type Issue, type PracticeToFix, type ReportKind } from './types';
 
-const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+export { csvLines };
 
-/** One CSV line (with CRLF) of already-ordered values. */
-export function csvLine(values: readonly unknown[]): string {
-  return `${values.map((v) => quote(csvSafe(v))).join(',')}\r\n`;
-}
-
-export const ACTION_COLUMNS = ['account_id', 'practice', 'manager', 'reason', 'reason_code', 'number', 'vendor_code', 'what_to_fix', 'since'] as const;
+/** One row per issue; the admin's file also carries the reason and vendor codes. */
+export const issueColumns = (kind: ReportKind): string[] => [
+  'account_id', 'practice', 'manager', 'issue', 'number', 'what_to_do', 'fix_at', 'since',
+  ...(kind === 'admin' ? ['reason_code', 'vendor_code'] : []),
+];
 export const CHANGE_COLUMNS = ['change', 'account_id', 'practice', 'manager', 'number', 'at'] as const;
 
-export const actionCsvRow = (a: ActionItem): string =>
-  csvLine([a.accountId, a.practiceName, a.manager ?? 'unassigned', ACTION_LABELS[a.reason], a.reason, a.number, a.code, a.detail, a.since]);
+export const fixAtText = (f: FixAt): string => ('url' in f ? f.url : `ask ${f.ask}`);
 
-export const changeCsvRow = (c: ChangeItem): string =>
-  csvLine([c.kind === 'complete' ? 'details complete' : `number ${c.kind}`, c.accountId, c.practiceName, c.manager ?? 'unassigned', c.number, c.at]);
+export const issueCsvRow = (kind: ReportKind, p: Pick<PracticeToFix, 'accountId' | 'practiceName' | 'manager' | 'fixAt'>, i: Issue): unknown[] => [
+  p.accountId, p.practiceName, p.manager ?? 'unassigned', ISSUE_LABELS[i.reason], i.number, i.detail, fixAtText(p.fixAt), i.since,
+  ...(kind === 'admin' ? [i.reason, i.vendorCode] : []),
+];
 
-/** Collects a CSV's lines; `text()` returns the file with a BOM and header. */
+export const changeCsvRow = (c: ChangeItem): unknown[] =>
+  [c.kind === 'complete' ? 'details complete' : `number ${c.kind}`, c.accountId, c.practiceName, c.manager ?? 'unassigned', c.number, c.at];
+
+/** Collects a CSV's rows in batches; `text()` returns the file with a BOM and header. */
 export class CsvBuilder {
   private readonly parts: string[];
+  private batch: unknown[][] = [];
   private count = 0;
   constructor(columns: readonly string[]) {
-    this.parts = ['\uFEFF', csvLine(columns)];
+    this.parts = [CSV_BOM, csvLines([columns])];
   }
-  add(line: string): void {
-    this.parts.push(line);
+  add(row: unknown[]): void {
+    this.batch.push(row);
     this.count++;
+    if (this.batch.length >= 500) this.flush();
   }
   get rows(): number {
     return this.count;
   }
+  private flush(): void {
+    if (this.batch.length) this.parts.push(csvLines(this.batch));
+    this.batch = [];
+  }
   text(): string {
+    this.flush();
     return this.parts.join('');
   }
 }

@@ -13,6 +13,7 @@ import { MINUTE } from '../time';
 import { composeReport, reportFileName, reportMessageId } from './compose';
 import { claimDelivery, markDelivered, markFailed, previousDeliveries, releaseClaim, startAttempt, type DeliveryKey } from './deliveries';
 import { createReportTransport, DEFAULT_RETRY, describeSendError, redactSecrets, withRetry, type ReportTransport, type RetryPolicy } from './deliver';
+import { businessDaysElapsed, calendarFor, type BusinessCalendar } from '../sms/business-days';
 import { buildReport } from './model';
 import { currentPeriod, parsePeriod, previousPeriod, type Period } from './period';
 import type { ReportKind, ReportModel } from './types';
@@ -47,7 +48,9 @@ export interface RecipientResult {
   path?: string | null;
   error?: string;
   attempts?: number;
-  actions?: number;
+  /** Practices needing action and their issues in this report. */
+  practices?: number;
+  issues?: number;
   model?: ReportModel;
 }
 
@@ -62,9 +65,17 @@ export interface SendReportsResult {
   recipients: RecipientResult[];
 }
 
+/** Whom a manager asks about a practice: reports.contact, else the first admin, else the partner's contact. */
+export function reportContact(config: AppDeps['config']): string {
+  if (config.reports.contact) return config.reports.contact;
+  if (config.admins[0]) return config.admins[0];
+  const d = config.partner.businessDetails;
+  return [`${d.contactFirstName} ${d.contactLastName}`.trim(), d.contactEmail ? `(${d.contactEmail})` : ''].filter(Boolean).join(' ') || 'your Updox administrator';
+}
+
 /** The time zone for period boundaries: `reports.timeZone` when the config has it, else the first source's, else UTC. */
 export function reportTimeZone(config: AppDeps['config']): string {
-  return (config.reports as { timeZone?: string }).timeZone ?? config.sources[0]?.timezone ?? 'UTC';
+  return config.reports.timeZone ?? config.sources[0]?.timezone ?? 'UTC';
 }
 
 interface Recipient { email: string; name: string; kind: ReportKind }
@@ -97,7 +108,7 @@ export async function sendReports(deps: AppDeps, opts: SendReportsOptions = {}):
   const result: SendReportsResult = {
     period: period.label, transport: transport?.kind ?? 'none', sent: 0, written: 0, skipped: 0, failed: 0, previewed: 0, recipients: [],
   };
-  const ctx: Ctx = { deps, opts, now, period, transport, smtpUrl, workerId: opts.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`, log };
+  const ctx: Ctx = { deps, opts, now, period, transport, calendar: calendarFor(deps.config), smtpUrl, workerId: opts.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`, log };
   try {
     for (const r of recipients) {
       const res = send ? await deliverOne(ctx, r) : await previewOne(ctx, r);
@@ -113,7 +124,7 @@ export async function sendReports(deps: AppDeps, opts: SendReportsOptions = {}):
 }
 
 interface Ctx {
-  deps: AppDeps; opts: SendReportsOptions; now: Date; period: Period; transport: ReportTransport | null;
+  deps: AppDeps; opts: SendReportsOptions; now: Date; period: Period; transport: ReportTransport | null; calendar: BusinessCalendar;
   smtpUrl: string | undefined; workerId: string; log: AppDeps['log'];
 }
 
@@ -125,6 +136,8 @@ async function build(ctx: Ctx, r: Recipient) {
   return buildReport(deps.db, {
     kind: r.kind, recipient: { email: r.email, name: r.name }, partner: { id: deps.config.partner.id, name: deps.config.partner.name },
     managers: deps.config.managers, period, since, now: ctx.now,
+    contact: reportContact(deps.config), businessDaysBetween: (from, to) => businessDaysElapsed(from, to, ctx.calendar),
+    ...(deps.config.reports.portalUrl ? { portalUrl: deps.config.reports.portalUrl } : {}),
     previousReport: prev.sent?.sent_at ? { period: prev.sent.period, at: prev.sent.sent_at.toISOString() } : null,
     previousFailure: prev.failed ? { period: prev.failed.period, error: prev.failed.error ?? 'unknown error' } : null,
     ...(ctx.opts.listCap ? { listCap: ctx.opts.listCap } : {}),
@@ -134,7 +147,7 @@ async function build(ctx: Ctx, r: Recipient) {
 async function previewOne(ctx: Ctx, r: Recipient): Promise<RecipientResult> {
   const built = await build(ctx, r);
   const messageId = reportMessageId(ctx.deps.config.partner.id, r.email, r.kind, ctx.period.label);
-  const out: RecipientResult = { recipient: r.email, kind: r.kind, status: 'preview', messageId, actions: built.model.actions.total };
+  const out: RecipientResult = { recipient: r.email, kind: r.kind, status: 'preview', messageId, practices: built.model.totals.practicesNeedingAction, issues: built.model.totals.issues };
   if (ctx.transport) {
     const d = await ctx.transport.send(composeReport(built, { from: ctx.deps.config.smtp.from, messageId, date: ctx.now }), reportFileName(r.email, r.kind, ctx.period.label));
     out.path = d.path;
@@ -175,16 +188,16 @@ async function deliverOne(ctx: Ctx, r: Recipient): Promise<RecipientResult> {
       if (n > 1) ctx.log.warn({ recipient: r.email, kind: r.kind, attempt: n }, 'retrying report delivery');
       return startAttempt(deps.db, id, workerId, deps.clock.now(), leaseMs);
     });
-  const actions = built.model.actions.total;
+  const counts = { practices: built.model.totals.practicesNeedingAction, issues: built.model.totals.issues };
   if (res.ok) {
     const status = transport.kind === 'smtp' ? 'sent' : 'written';
     const recorded = await markDelivered(deps.db, id, workerId, { status, now: deps.clock.now(), messageId, path: res.value.path, transport: transport.kind });
     if (!recorded) ctx.log.warn({ recipient: r.email, kind: r.kind }, 'report delivered but the claim had been taken over');
-    return { ...base, status, path: res.value.path, attempts: res.attempts, actions };
+    return { ...base, status, path: res.value.path, attempts: res.attempts, ...counts };
   }
   if (res.vetoed) return { ...base, status: 'skipped', reason: 'claim lost', attempts: res.attempts };
   const error = describeSendError(res.error, ctx.smtpUrl);
   await markFailed(deps.db, id, workerId, error, deps.clock.now());
   ctx.log.error({ recipient: r.email, kind: r.kind, attempts: res.attempts, error }, 'report delivery failed');
-  return { ...base, status: 'failed', error, attempts: res.attempts, actions };
+  return { ...base, status: 'failed', error, attempts: res.attempts, ...counts };
 }

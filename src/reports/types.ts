@@ -1,42 +1,62 @@
 /**
  * The report model: plain data built by model.ts from queries and read by the pure renderers.
  * Dates are ISO strings so a model can be serialised (--json) and rendered without a clock.
+ *
+ * Two words are kept apart everywhere (HTML, text, CSV, subject): a **practice needing action** is
+ * one practice, counted once; an **issue** is one problem of it (a failed save, a rejected number,
+ * incomplete details …). A practice has one or more issues and one action: the thing to do first.
+ *
+ * What only the admins see lives in `admin.sections`: generic titled tables built by the loaders
+ * listed in admin-sections.ts, which is the one place to add an operational section.
  */
 import type { PeriodKind } from './period';
 
 export type ReportKind = 'manager' | 'admin';
 
 /** Why a practice is on the action list, most urgent first (the order of this list). */
-export const ACTION_REASONS = [
-  'SAVE_FAILED', // the vendor refused a save; its code and message are shown
-  'DETAILS_INSUFFICIENT', // a 4039 from a send or save
+export const ISSUE_REASONS = [
+  'SAVE_FAILED', // Updox refused a save
+  'DETAILS_INSUFFICIENT', // Updox could not verify the business details (4039 from a send or save)
   'NUMBER_REJECTED',
   'DETAILS_INCOMPLETE', // the business-details audit found errors
   'NUMBER_OVERDUE', // pending longer than numbers.pendingBusinessDays
 ] as const;
-export type ActionReason = (typeof ACTION_REASONS)[number];
+export type IssueReason = (typeof ISSUE_REASONS)[number];
 
-export const ACTION_LABELS: Record<ActionReason, string> = {
-  SAVE_FAILED: 'Save failed',
-  DETAILS_INSUFFICIENT: 'Updox 4039: details insufficient',
+/** What a manager reads: plain words, no codes. */
+export const ISSUE_LABELS: Record<IssueReason, string> = {
+  SAVE_FAILED: 'Updox refused the update',
+  DETAILS_INSUFFICIENT: 'Updox could not verify the details',
   NUMBER_REJECTED: 'Number rejected',
   DETAILS_INCOMPLETE: 'Business details incomplete',
   NUMBER_OVERDUE: 'Number verification overdue',
 };
 
-export interface ActionItem {
+export interface Issue {
+  reason: IssueReason;
+  /** The number concerned, for number reasons. */
+  number: string | null;
+  /** What is wrong and what to do, in plain words. */
+  detail: string;
+  since: string | null;
+  /** The vendor's code (save failures, 4039): admin report and admin CSV only. */
+  vendorCode: number | null;
+}
+
+/** Where a practice is fixed: a Partner Portal link (reports.portalUrl) or whom to ask. */
+export type FixAt = { url: string } | { ask: string };
+
+export interface PracticeToFix {
   accountId: string;
   practiceName: string | null;
   /** Manager email, or null when unassigned (admin report). */
   manager: string | null;
-  reason: ActionReason;
-  /** The number concerned, for number reasons. */
-  number: string | null;
-  /** Vendor code (save failures, 4039). */
-  code: number | null;
-  /** What to fix: missing fields, the vendor's message, how long pending. */
-  detail: string;
-  since: string | null;
+  /** The one thing to do first (the most urgent issue's action). */
+  action: string;
+  /** Every issue of this practice, most urgent first (at most ISSUES_SHOWN in the body). */
+  issues: Issue[];
+  issueTotal: number;
+  fixAt: FixAt;
 }
 
 export type ChangeKind = 'verified' | 'rejected' | 'complete';
@@ -48,21 +68,6 @@ export interface ChangeItem {
   manager: string | null;
   number: string | null;
   at: string;
-}
-
-export interface RunLine {
-  id: string;
-  kind: string;
-  source: string | null;
-  status: string;
-  dryRun: boolean;
-  createdAt: string;
-  finishedAt: string | null;
-  /** e.g. "12 created, 40 updated, 3 failed" from the run's stats. */
-  counts: string;
-  heldReason: string | null;
-  haltReason: string | null;
-  error: string | null;
 }
 
 export interface Capped<T> {
@@ -77,11 +82,17 @@ export interface ChartSeries {
   series: Record<string, number[]>;
 }
 
-export interface ManagerLine {
-  email: string | null;
-  name: string;
-  practices: number;
-  needingAction: number;
+/** One operational section of the admin report: a titled table and notes, rendered generically. */
+export interface ReportSection {
+  id: string;
+  title: string;
+  /** Lines shown above the table (or alone). */
+  notes: string[];
+  /** 'alert' for something someone must do (a held run), else 'info'. */
+  tone: 'info' | 'alert';
+  table: { columns: string[]; rows: string[][]; total: number } | null;
+  /** Shown when the table has no rows. */
+  empty: string;
 }
 
 export interface ReportModel {
@@ -93,26 +104,30 @@ export interface ReportModel {
   /** When the previous report to this recipient went out (changes are counted from here). */
   since: string;
   previousReport: { period: string; at: string } | null;
-  /** The previous report could not be delivered (shown as a notice). */
+  /** The previous report could not be delivered (a notice; the error text only in the admin report). */
   previousFailure: { period: string; error: string } | null;
   totals: {
     practices: number;
     active: number;
     /** Active practices with at least one verified number. */
     smsReady: number;
-    needingAction: number;
+    /** Practices needing action (each counted once). */
+    practicesNeedingAction: number;
+    /** Issues across those practices. */
+    issues: number;
     numbers: Record<string, number>;
     audit: Record<string, number>;
   };
-  actions: Capped<ActionItem>;
-  actionCounts: Partial<Record<ActionReason, number>>;
+  practices: Capped<PracticeToFix>;
+  issueCounts: Partial<Record<IssueReason, number>>;
+  /** Problems with the partner's own business details (config), shared by every practice. */
+  partnerIssues: string[];
   changes: { verified: Capped<ChangeItem>; rejected: Capped<ChangeItem>; complete: Capped<ChangeItem> };
-  runs: Capped<RunLine>;
-  heldRuns: RunLine[];
-  legacy: { legacy: number; current: number; unknown: number; upgradedSince: number };
   chart: ChartSeries;
-  /** Admin report only: one line per manager, plus the unassigned practices. */
-  managers: ManagerLine[] | null;
-  /** How many list rows the email body shows per list; the CSV has all rows. */
+  /** Whom a manager asks when there is no portal link (reports.contact). */
+  contact: string;
+  /** Admin report only: the operational sections (runs, holds, managers, legacy, …). */
+  admin: { sections: ReportSection[] } | null;
+  /** How many practices the email body lists; the CSV has every issue. */
   listCap: number;
 }

@@ -1,13 +1,12 @@
 /**
  * Reading stored audits back out for `updox-sync audit`: a keyset-paged stream of practices with
- * their audit, a CSV writer (formula-injection safe, streamed) and a plain-text table.
+ * their audit, a CSV writer (src/csv.ts: BOM, CRLF, formula escaping; streamed) and a plain-text table.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import type { AuditStatus, Finding } from './business-details';
-import { csvSafe } from './csv-safe';
+import { CSV_BOM, csvLines } from '../csv';
 
 export interface AuditRow {
   accountId: string;
@@ -42,25 +41,25 @@ export const CSV_HEADER = ['account_id', 'name', 'manager_email', 'status', 'err
 
 const codeOf = (f: Finding) => `${f.code}${f.field ? `(${f.side === 'partner' ? 'partner.' : ''}${f.field})` : ''}`;
 
-export function auditCells(r: AuditRow): string[] {
+export function auditCells(r: AuditRow): unknown[] {
   return [
     r.accountId, r.name, r.managerEmail, r.status,
     r.findings.filter((f) => f.severity === 'error').length, r.findings.filter((f) => f.severity === 'warning').length,
     r.findings.map(codeOf).join(' '), r.findings.map((f) => `${f.severity}: ${f.message}`).join('; '),
     r.detailsInsufficientAt, r.auditedAt,
-  ].map(csvSafe);
+  ];
 }
 
 /** Stream the rows to a CSV file. Returns the number of data rows written. */
 export async function writeAuditCsv(rows: AsyncIterable<AuditRow>, file: string): Promise<number> {
   const out = createWriteStream(file, { encoding: 'utf8' });
-  const write = async (cells: string[][]) => {
-    if (!out.write(stringify(cells))) await once(out, 'drain');
+  const write = async (cells: unknown[][], head = '') => {
+    if (!out.write(head + csvLines(cells))) await once(out, 'drain');
   };
   let n = 0;
   try {
-    await write([CSV_HEADER]);
-    let batch: string[][] = [];
+    await write([CSV_HEADER], CSV_BOM);
+    let batch: unknown[][] = [];
     for await (const r of rows) {
       batch.push(auditCells(r));
       n++;

@@ -14,7 +14,7 @@
  * webhook, or a poll reply read before a webhook committed) does not change the status.
  */
 import type { Knex } from 'knex';
-import { isOverdue, type Holidays } from './business-days';
+import { isOverdue, type BusinessCalendar } from './business-days';
 import { normalizeNumberStatus, type NumberStatus } from './number-status';
 
 export interface NumberObservation {
@@ -37,7 +37,8 @@ export interface UpsertContext {
   observedAt: Date;
   now: Date;
   pendingBusinessDays: number;
-  holidays: Holidays;
+  /** Business days in the partner's calendar (business-days.ts calendarFor). */
+  calendar: BusinessCalendar;
 }
 
 export interface UpsertedNumber {
@@ -74,7 +75,7 @@ export async function upsertNumbers(trx: Knex.Transaction, observations: NumberO
   const out: UpsertOutcome = { inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, rows: [] };
   if (!obs.length) return out;
   const overdueAt = (status: NumberStatus, since: Date) =>
-    status === 'pending' && isOverdue(since, ctx.now, ctx.pendingBusinessDays, ctx.holidays);
+    status === 'pending' && isOverdue(since, ctx.now, ctx.pendingBusinessDays, ctx.calendar);
   const events: Record<string, unknown>[] = [];
 
   // 1. New numbers.

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { AppDeps } from '../app';
 import { PermanentError, RetryableError, SyncError } from '../errors';
 import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
-import { toHolidaySet } from './business-days';
+import { calendarFor } from './business-days';
 import { markMissing, upsertNumbers, type NumberObservation } from './number-upsert';
 
 export interface NumberRef { accountId: string; number: string; since: string }
@@ -78,7 +78,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   const batchSize = opts.writeBatchAccounts ?? 200;
   const limit = pLimit(concurrency);
   const abort = new AbortController();
-  const holidays = toHolidaySet(deps.config.numbers.holidays);
+  const calendar = calendarFor(deps.config);
   let halt: SyncError | null = null;
   let writeError: unknown = null;
   let buffer: Fetched[] = [];
@@ -104,7 +104,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
     }
     const res = await deps.db.transaction(async (trx) => {
       const up = await upsertNumbers(trx, obs, {
-        source: 'poll', observedAt: now, now, pendingBusinessDays: deps.config.numbers.pendingBusinessDays, holidays,
+        source: 'poll', observedAt: now, now, pendingBusinessDays: deps.config.numbers.pendingBusinessDays, calendar,
       });
       const missing = await markMissing(trx, batch.map((f) => f.accountId), obs);
       return { up, missing };

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { AppDeps } from '../app';
-import { toHolidaySet } from './business-days';
+import { calendarFor } from './business-days';
 import { upsertNumbers } from './number-upsert';
 import { verifyWebhookAuth, type WebhookAuthMode } from './webhook-auth';
 
@@ -76,7 +76,7 @@ export async function handleVerificationWebhook(deps: AppDeps, rawBody: Buffer, 
       accountId: evt.accountId, number: n.number, rawStatus: n.verificationStatus,
       numberType: n.type ?? null, ownerType: n.ownerType ?? null, ownerId: n.ownerId ?? null,
     })), {
-      source: 'webhook', observedAt, now, pendingBusinessDays: numbers.pendingBusinessDays, holidays: toHolidaySet(numbers.holidays),
+      source: 'webhook', observedAt, now, pendingBusinessDays: numbers.pendingBusinessDays, calendar: calendarFor(deps.config),
     });
     return {
       statusCode: 200,

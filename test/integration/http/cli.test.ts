@@ -54,7 +54,7 @@ describe('updox-sync audit', () => {
     const r = await run(['audit', 'audit', '--csv', file]);
     expect(r.code, r.stderr).toBe(0);
     const csv = readFileSync(file, 'utf8');
-    expect(csv.split('\n')[0]).toBe('account_id,name,manager_email,status,errors,warnings,finding_codes,findings,details_insufficient_at,audited_at');
+    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('account_id,name,manager_email,status,errors,warnings,finding_codes,findings,details_insufficient_at,audited_at');
     expect(csv).toContain(`c2,'@SUM(1+1),`);
   });
 });

@@ -55,9 +55,9 @@ describe('updox-sync report', () => {
   it('prints each model with --json', async () => {
     const r = await run(['--manager', PRIYA, '--period', '2026-11-24', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as { transport: string; recipients: { model: { actions: { total: number } } }[] };
+    const res = JSON.parse(r.stdout) as { transport: string; recipients: { model: { totals: { issues: number } } }[] };
     expect(res.transport).toBe('none');
-    expect(res.recipients[0]!.model.actions.total).toBeGreaterThanOrEqual(7); // 8 while the failed create is within the 30-day lookback
+    expect(res.recipients[0]!.model.totals.issues).toBeGreaterThanOrEqual(7); // 8 while the failed create is within the 30-day lookback
   });
 
   it('sends once with --send, and a second --send sends nothing new', async () => {

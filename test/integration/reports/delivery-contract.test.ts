@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportMessageId } from '../../../src/reports/compose';
 import { sendReports } from '../../../src/reports/send';
 import { createSmsTestApp, testClock, type SmsTestApp } from '../sms/app-helper';
-import { FORMULA_NAME, MARCUS, NOW, OPS, PRIYA, SCRIPT_NAME, seedReportScenario } from './seed';
+import { parse } from 'csv-parse/sync';
+import { DRY_RUN, FAILED_IMPORT_RUN, FORMULA_NAME, HELD_RUN, MARCUS, NOW, OPS, PRIYA, SCRIPT_NAME, SKIPPED_RUN, SYNC_RUN, seedReportScenario } from './seed';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 
 interface Harness {
@@ -84,12 +85,11 @@ describe.each(harnesses)('report delivery over $name', (h) => {
     expect(m).toBeTruthy();
     expect((Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]).toEqual({ address: PRIYA, name: 'Priya Raman' });
     expect(m.from!.value[0]).toEqual({ address: 'reports@partner.example', name: 'Updox Sync' });
-    expect(m.subject).toBe('Test Partner SMS readiness 2026-11-24 (Priya Raman): 6 practices need action');
+    expect(m.subject).toBe('Test Partner SMS readiness 2026-11-24 (Priya Raman): 6 practices need action (8 issues)');
     expect(m.messageId).toBe(reportMessageId('test-partner', PRIYA, 'manager', '2026-11-24'));
     expect(m.headers.get('x-updox-sync-report')).toBe('manager; period=2026-11-24');
-    expect(m.text).toContain('NEEDS ACTION (8)');
-    expect(m.text).toContain('Updox 4140: Phone number must be 10 digits');
-    expect(m.text).toContain('HELD: run');
+    expect(m.text).toContain('PRACTICES NEEDING ACTION (6)');
+    expect(m.text).toContain("What to do: The practice's portal web address is already used by another Updox practice.");
     const html = String(m.html);
     expect(html).toContain('Clinic &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
@@ -120,7 +120,7 @@ describe.each(harnesses)('report delivery over $name', (h) => {
     expect(actions.contentType).toBe('text/csv');
     const text = actions.content.toString('utf8').replace(/^\uFEFF/, '');
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('account_id,practice,manager,reason,reason_code,number,vendor_code,what_to_fix,since');
+    expect(lines[0]).toBe('account_id,practice,manager,issue,number,what_to_do,fix_at,since');
     expect(lines).toHaveLength(9);
     const formulaLine = lines.find((l) => l.startsWith('tp-02,'))!;
     expect(formulaLine.split(',')[1]).toBe(`"'=HYPERLINK(""http://evil.example""`);
@@ -138,6 +138,52 @@ describe.each(harnesses)('report delivery over $name', (h) => {
     expect(html).toContain('Ghost-managed Clinic');
     expect(html).toContain('Unassigned (no or unknown manager)');
     expect(m.text).toContain('BY MANAGER');
+    expect(m.text).toContain('RUNS HELD FOR APPROVAL');
+    expect(m.text).toContain(`updox-sync approve ${HELD_RUN}`);
+  });
+
+  it.each([PRIYA, OPS])('counts each thing once, the same in the subject, HTML, text and CSV (%s)', async (who) => {
+    const m = (await find(who))!;
+    const [, practices, issues] = /: (\d+) practices? needs? action \((\d+) issues?\)$/.exec(m.subject ?? '')!.map(Number);
+    expect(practices).toBeGreaterThan(0);
+    expect(issues).toBeGreaterThan(practices!);
+    const text = m.text ?? '';
+    expect(text).toContain(`PRACTICES NEEDING ACTION (${practices})`);
+    expect(text).toContain(`${issues} issues across ${practices} practices`);
+    expect(text.match(/^\* /gm)).toHaveLength(practices!);
+    const html = String(m.html);
+    expect(html).toContain(`Practices needing action (${practices})</h2>`);
+    expect(html).toContain(`>${practices} practices need action (${issues} issues).</div>`);
+    expect(html).toMatch(new RegExp(`>${practices}</div><div [^>]*>practices need action</div>`));
+    expect(html.match(/class="practice"/g)).toHaveLength(practices!);
+    const csv = parse(m.attachments.find((a) => a.filename === 'actions.csv')!.content, { bom: true, columns: true }) as Record<string, string>[];
+    expect(csv).toHaveLength(issues!);
+    expect(new Set(csv.map((r) => r.account_id)).size).toBe(practices);
+    expect(html).toContain(`actions.csv (${issues} issues)`);
+  });
+
+  it("keeps a manager's report to what the manager acts on: no run ids, codes, file paths, dry or skipped runs", async () => {
+    const parts = async (who: string) => {
+      const m = (await find(who))!;
+      const html = String(m.html).replace(/<[^>]+>/g, ' ').replace(/&[a-z#0-9]+;/g, ' ');
+      const csv = m.attachments.filter((a) => a.filename?.endsWith('.csv')).map((a) => a.content.toString('utf8')).join('\n');
+      return `${m.subject}\n${m.text}\n${html}\n${csv}`.replace(/https?:\/\/\S+/g, ' ');
+    };
+    const manager = await parts(PRIYA);
+    expect(manager).not.toMatch(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/); // run ids
+    expect(manager).not.toMatch(/\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b/); // error and reason codes
+    expect(manager).not.toMatch(/\b(?:4060|4140|4039|2000)\b/); // vendor codes
+    expect(manager).not.toMatch(/(?:^|[\s(])(?:\/|\.\.?\/)[\w.-]+\/[\w./-]+/m); // file paths
+    expect(manager).not.toMatch(/\b(?:dry run|skipped|held|quarantined|runs?)\b/i);
+    // The same checks fail on the admin report, which keeps the operational part.
+    const admin = await parts(OPS);
+    for (const id of [SYNC_RUN, HELD_RUN, FAILED_IMPORT_RUN]) expect(admin).toContain(id === SYNC_RUN ? 'completed with errors' : id === HELD_RUN ? id : 'IMPORT_REQUIRED_FIELD_UNMAPPED');
+    expect(admin).toContain('/srv/partner/rosters/roster-2026-11-24.csv');
+    expect(admin).toContain('(dry run)');
+    expect(admin).toContain('skipped');
+    expect(admin).toContain('Updox 4060');
+    expect(admin).not.toContain(`approve ${DRY_RUN}`); // a dry run can never be approved: no banner for it
+    expect(admin).not.toContain(SKIPPED_RUN);
   });
 
   it('sends nothing new when the job runs again for the same period', async () => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportInput } from '../../../src/reports/model';
 import { parsePeriod } from '../../../src/reports/period';
+import { businessDaysElapsed, makeBusinessCalendar } from '../../../src/sms/business-days';
 import { createSmsTestApp, testClock, type SmsTestApp } from '../sms/app-helper';
 import { FORMULA_NAME, MARCUS, NOW, OPS, PRIYA, SCRIPT_NAME, seedReportScenario } from './seed';
+
 
 let t: SmsTestApp;
 beforeAll(async () => {
@@ -12,33 +14,47 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const period = parsePeriod('2026-11-24', 'UTC');
+const calendar = makeBusinessCalendar({ timeZone: 'UTC' });
 const input = (over: Partial<ReportInput> = {}): ReportInput => ({
   kind: 'manager', recipient: { email: PRIYA, name: 'Priya Raman' }, partner: { id: 'test-partner', name: 'Test Partner' },
   managers: [{ email: PRIYA, name: 'Priya Raman' }, { email: MARCUS, name: 'Marcus Bell' }],
-  period, since: new Date('2026-11-23T00:00:00Z'), previousReport: null, previousFailure: null, now: NOW, ...over,
+  period, since: new Date('2026-11-23T00:00:00Z'), previousReport: null, previousFailure: null, now: NOW,
+  contact: 'Partner operations (ops@partner.example)', businessDaysBetween: (a, b) => businessDaysElapsed(a, b, calendar), ...over,
 });
 
 describe('report model', () => {
-  it('lists a manager\'s practices needing action, most urgent first, with what to fix', async () => {
+  it("lists a manager's practices needing action, most urgent first, each with its issues and one action", async () => {
     const { model } = await buildReport(t.app.deps.db, input());
-    const rows = model.actions.items.map((a) => `${a.reason} ${a.accountId}${a.number ? ` ${a.number}` : ''}`);
+    const rows = model.practices.items.map((p) => `${p.accountId}: ${p.issues.map((i) => `${i.reason}${i.number ? ` ${i.number}` : ''}`).join(', ')}`);
     expect(rows).toEqual([
-      'SAVE_FAILED tp-02', 'SAVE_FAILED tp-40', 'DETAILS_INSUFFICIENT tp-06', 'NUMBER_REJECTED tp-04 6145550104',
-      'DETAILS_INCOMPLETE tp-01', 'DETAILS_INCOMPLETE tp-04', 'DETAILS_INCOMPLETE tp-06', 'NUMBER_OVERDUE tp-05 6145550105',
+      'tp-02: SAVE_FAILED', 'tp-40: SAVE_FAILED', 'tp-06: DETAILS_INSUFFICIENT, DETAILS_INCOMPLETE', 'tp-04: NUMBER_REJECTED 6145550104, DETAILS_INCOMPLETE',
+      'tp-01: DETAILS_INCOMPLETE', 'tp-05: NUMBER_OVERDUE 6145550105',
     ]);
-    const byKey = Object.fromEntries(model.actions.items.map((a) => [`${a.reason} ${a.accountId}`, a]));
-    expect(byKey['SAVE_FAILED tp-02']!.detail).toBe('Updox 4060: Postal code is invalid');
-    expect(byKey['SAVE_FAILED tp-02']!.practiceName).toBe(FORMULA_NAME);
+    const by = Object.fromEntries(model.practices.items.map((p) => [p.accountId, p]));
+    expect(by['tp-02']!.action).toBe('Updox refused some details (Postal code is invalid). Correct them in the practice record; the next sync sends them again.');
+    expect(by['tp-02']!.practiceName).toBe(FORMULA_NAME);
+    expect(by['tp-02']!.issues[0]!.vendorCode).toBe(4060);
     // A failed create has no practice row: name and manager come from the roster row.
-    expect(byKey['SAVE_FAILED tp-40']).toMatchObject({ practiceName: 'Brand New Practice', code: 4140, detail: 'Updox 4140: Phone number must be 10 digits' });
-    expect(byKey['DETAILS_INCOMPLETE tp-01']!.detail).toBe('missing: city, postal code');
-    expect(byKey['DETAILS_INCOMPLETE tp-01']!.practiceName).toBe(SCRIPT_NAME);
-    expect(byKey['DETAILS_INSUFFICIENT tp-06']!.detail).toContain('missing: address line 1');
-    expect(byKey['NUMBER_OVERDUE tp-05']!.detail).toMatch(/^pending for 9 day/);
-    expect(model.actions.items.some((a) => a.accountId === 'tp-08')).toBe(false); // inactive
-    expect(model.actions.items.some((a) => a.accountId === 'tp-21')).toBe(false); // Marcus's
-    expect(model.totals).toMatchObject({ practices: 8, active: 7, smsReady: 1, needingAction: 6 });
+    expect(by['tp-40']).toMatchObject({ practiceName: 'Brand New Practice', action: expect.stringMatching(/^The practice's portal web address is already used/) });
+    expect(by['tp-01']!.action).toBe("Add the practice's city and ZIP code.");
+    expect(by['tp-01']!.practiceName).toBe(SCRIPT_NAME);
+    expect(by['tp-06']!.action).toBe("Updox could not verify the business details on file. Add the practice's street address.");
+    expect(by['tp-04']!.action).toBe("The carrier rejected the number (614) 555-0104. Add the practice's website. Then ask Partner operations (ops@partner.example) to resubmit the number.");
+    // Pending since Sunday 11-15: business days Mon 16 … Tue 24 (00:00 UTC) = 6.
+    expect(by['tp-05']!.action).toMatch(/^The number \(614\) 555-0105 has waited 6 business days for carrier verification\./);
+    expect(by['tp-01']!.fixAt).toEqual({ ask: 'Partner operations (ops@partner.example)' });
+    expect(model.practices.items.some((p) => p.accountId === 'tp-08')).toBe(false); // inactive
+    expect(model.practices.items.some((p) => p.accountId === 'tp-21')).toBe(false); // Marcus's
+    expect(model.totals).toMatchObject({ practices: 8, active: 7, smsReady: 1, practicesNeedingAction: 6, issues: 8 });
+    expect(model.issueCounts).toEqual({ SAVE_FAILED: 2, DETAILS_INSUFFICIENT: 1, NUMBER_REJECTED: 1, DETAILS_INCOMPLETE: 3, NUMBER_OVERDUE: 1 });
     expect(model.totals.numbers).toEqual({ verified: 1, rejected: 1, pending: 1 });
+    expect(model.admin).toBeNull();
+  });
+
+  it('links each practice to the Partner Portal when reports.portalUrl is set', async () => {
+    const { model, csv } = await buildReport(t.app.deps.db, input({ portalUrl: 'https://portal.example/p/{accountId}?tab=details' }));
+    expect(model.practices.items[0]!.fixAt).toEqual({ url: 'https://portal.example/p/tp-02?tab=details' });
+    expect(csv.actions).toContain('https://portal.example/p/tp-40?tab=details');
   });
 
   it('reports what changed since the previous report', async () => {
@@ -53,13 +69,8 @@ describe('report model', () => {
     expect(later.model.changes.verified.total).toBe(1);
   });
 
-  it('summarises runs, held runs, legacy progress and the status chart', async () => {
+  it('rebuilds the status chart from the history', async () => {
     const { model } = await buildReport(t.app.deps.db, input());
-    expect(model.runs.items.map((r) => r.id)).toHaveLength(2);
-    const sync = model.runs.items.find((r) => r.status === 'completed_with_errors')!;
-    expect(sync.counts).toBe('12 read, 1 quarantined, 1 updated, 1 upgraded, 2 failed');
-    expect(model.heldRuns.map((r) => r.heldReason)).toEqual(['would deactivate 40% of practices (limit 5%)']);
-    expect(model.legacy).toEqual({ legacy: 1, current: 6, unknown: 0, upgradedSince: 1 });
     expect(model.chart.days).toHaveLength(14);
     expect(model.chart.days.at(-1)).toBe('2026-11-24');
     const i13 = model.chart.days.indexOf('2026-11-13');
@@ -71,22 +82,31 @@ describe('report model', () => {
     expect(model.chart.series.verified![model.chart.days.length - 1]).toBe(1);
   });
 
-  it('caps the lists in the body while the CSV keeps every row', async () => {
+  it('caps the practices in the body while the CSV keeps every issue', async () => {
     const { model, csv } = await buildReport(t.app.deps.db, input({ listCap: 3, pageSize: 2 }));
-    expect(model.actions.items).toHaveLength(3);
-    expect(model.actions.total).toBe(8);
+    expect(model.practices.items).toHaveLength(3);
+    expect(model.practices.total).toBe(6);
+    expect(model.totals.issues).toBe(8);
     expect(csv.actions.trim().split('\r\n')).toHaveLength(1 + 8);
     expect(csv.actions).toContain(`'${FORMULA_NAME.replace(/"/g, '""')}`);
   });
 
-  it('builds the partner-wide report with managers and unassigned practices', async () => {
+  it('gives the admins the operational sections: held runs (not dry runs), managers, runs, legacy', async () => {
     const { model } = await buildReport(t.app.deps.db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
-    const ids = new Set(model.actions.items.map((a) => a.accountId));
+    const ids = new Set(model.practices.items.map((p) => p.accountId));
     for (const id of ['tp-01', 'tp-21', 'tp-30', 'tp-31', 'tp-40']) expect(ids.has(id)).toBe(true);
-    expect(model.managers).toEqual([
-      { email: PRIYA, name: 'Priya Raman', practices: 7, needingAction: 6 },
-      { email: MARCUS, name: 'Marcus Bell', practices: 2, needingAction: 1 },
-      { email: null, name: 'Unassigned (no or unknown manager)', practices: 2, needingAction: 2 },
+    const sections = Object.fromEntries(model.admin!.sections.map((s) => [s.id, s]));
+    expect(Object.keys(sections)).toEqual(['held-runs', 'by-manager', 'runs', 'legacy']);
+    expect(sections['held-runs']!.notes).toHaveLength(1);
+    expect(sections['held-runs']!.notes[0]).toContain('would deactivate 40% of practices (limit 5%)');
+    expect(sections['by-manager']!.table!.rows).toEqual([
+      ['Priya Raman', PRIYA, '7', '6'], ['Marcus Bell', MARCUS, '2', '1'], ['Unassigned (no or unknown manager)', '', '2', '2'],
     ]);
+    const runs = sections.runs!.table!;
+    expect(runs.total).toBe(5);
+    expect(runs.rows.find((r) => r[2] === 'completed with errors')![3]).toBe('12 read, 1 quarantined, 1 updated, 1 upgraded, 2 failed');
+    expect(runs.rows.some((r) => r[1] === 'sync · nightly (dry run)')).toBe(true);
+    expect(runs.rows.find((r) => r[2] === 'failed')![3]).toContain('IMPORT_REQUIRED_FIELD_UNMAPPED: no column maps to name in /srv/partner/rosters/');
+    expect(sections.legacy!.notes[0]).toBe('9 of 11 on PracticeSave/1.1 (82%), 2 still legacy; 1 upgraded since the last report.');
   });
 });

@@ -2,7 +2,7 @@
  * A realistic report scenario, seeded straight into the tables the sync, audit and numbers steps
  * fill: practices of two managers and unassigned ones, failed saves (one a failed create with no
  * practice row yet), a 4039, rejected and overdue numbers, a status history, audit history, runs
- * (one held). NOW is the clock the tests run at.
+ * (one held, one dry run held, one failed import, one skipped). NOW is the clock the tests run at.
  */
 import type { Knex } from 'knex';
 
@@ -14,6 +14,9 @@ export const SCRIPT_NAME = 'Clinic <script>alert(1)</script>';
 export const FORMULA_NAME = '=HYPERLINK("http://evil.example","click")';
 export const SYNC_RUN = '11111111-1111-4111-8111-111111111111';
 export const HELD_RUN = '22222222-2222-4222-8222-222222222222';
+export const FAILED_IMPORT_RUN = '44444444-4444-4444-8444-444444444444';
+export const SKIPPED_RUN = '55555555-5555-4555-8555-555555555555';
+export const DRY_RUN = '66666666-6666-4666-8666-666666666666';
 
 const at = (s: string) => new Date(s);
 const missing = (field: string) => ({ code: 'MISSING_FIELD', side: 'account', field, severity: 'error', message: `${field} is missing` });
@@ -72,6 +75,15 @@ export async function seedReportScenario(db: Knex): Promise<void> {
       import_stats: JSON.stringify({ read: 12, valid: 11, quarantined: 1 }), created_at: at('2026-11-24T02:00:00Z'), finished_at: at('2026-11-24T02:06:00Z') },
     { id: HELD_RUN, kind: 'sync', partner_id: 'test-partner', source: 'other', status: 'held', trigger: 'schedule',
       held_reason: 'would deactivate 40% of practices (limit 5%)', created_at: at('2026-11-24T03:00:00Z') },
+    // Operational noise a manager must not see: a failed import naming a file and an error code, a
+    // skipped run, a held dry run (which can never be approved).
+    { id: FAILED_IMPORT_RUN, kind: 'sync', partner_id: 'test-partner', source: 'nightly', status: 'failed', trigger: 'schedule',
+      error_code: 'IMPORT_REQUIRED_FIELD_UNMAPPED', error_message: 'no column maps to name in /srv/partner/rosters/roster-2026-11-24.csv (columns: ID, NPI, …)',
+      created_at: at('2026-11-24T01:00:00Z'), finished_at: at('2026-11-24T01:00:05Z') },
+    { id: SKIPPED_RUN, kind: 'sync', partner_id: 'test-partner', source: 'nightly', status: 'skipped', trigger: 'schedule',
+      error_code: 'RUN_IN_PROGRESS', error_message: 'another run of nightly is active', created_at: at('2026-11-24T01:30:00Z'), finished_at: at('2026-11-24T01:30:00Z') },
+    { id: DRY_RUN, kind: 'sync', partner_id: 'test-partner', source: 'nightly', status: 'held', dry_run: true, trigger: 'cli',
+      held_reason: 'would deactivate 90% of practices (limit 5%)', created_at: at('2026-11-24T04:00:00Z') },
   ]);
   const payload = JSON.stringify({ accountId: 'x' });
   // A failed create: no practices row; the report names it from the outbox row, as the plan wrote

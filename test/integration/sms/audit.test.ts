@@ -85,7 +85,10 @@ describe('auditPractices', () => {
   it('writes a formula-safe CSV filtered by status', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'audit-')), 'out.csv');
     const n = await writeAuditCsv(streamAuditRows(t.app.deps.db, { status: 'warnings', pageSize: 2 }), file);
-    const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    const raw = readFileSync(file, 'utf8');
+    expect(raw.startsWith('\uFEFFaccount_id,')).toBe(true);
+    expect(raw.split('\r\n').length).toBe(n + 2); // CRLF line ends, a header and a last empty line
+    const records = parse(raw, { columns: true, bom: true }) as Record<string, string>[];
     expect(records).toHaveLength(n);
     expect(records.every((r) => r.status === 'warnings')).toBe(true);
     const evil = records.find((r) => r.account_id === 'p15-formula');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toHolidaySet } from '../../../src/sms/business-days';
+import { makeBusinessCalendar } from '../../../src/sms/business-days';
 import { markMissing, upsertNumbers, type NumberObservation, type UpsertContext } from '../../../src/sms/number-upsert';
 import { createSmsTestApp, type SmsTestApp } from './app-helper';
 
@@ -12,7 +12,7 @@ beforeEach(async () => {
 
 const MON = new Date('2026-11-23T10:00:00Z');
 const ctx = (observedAt: Date, now = observedAt, source: 'poll' | 'webhook' = 'poll'): UpsertContext =>
-  ({ source, observedAt, now, pendingBusinessDays: 3, holidays: toHolidaySet([]) });
+  ({ source, observedAt, now, pendingBusinessDays: 3, calendar: makeBusinessCalendar({ timeZone: 'UTC', federalHolidays: false }) });
 const obs = (number: string, rawStatus: string, extra: Partial<NumberObservation> = {}): NumberObservation =>
   ({ accountId: 'acc-1', number, rawStatus, numberType: 'TOLL_FREE', ...extra });
 const run = (o: NumberObservation[], c: UpsertContext) => t.app.deps.db.transaction((trx) => upsertNumbers(trx, o, c));

@@ -71,12 +71,15 @@ describe('pullNumbers', () => {
     const script: Script = { a00: [num('8885550000', 'PENDING'), num('8885550100', 'PENDING')] };
     const client = scriptedClient(() => script);
     await pullNumbers(t.app.deps, client, { accountIds: ['a00'] });
-    clock.set(new Date('2026-11-26T10:00:01Z')); // Thursday, just past 3 business days
+    clock.set(new Date('2026-11-26T10:00:01Z')); // Thanksgiving, a federal holiday: not a business day
     script.a00 = [num('8885550000', 'PENDING')];
+    const s1 = await pullNumbers(t.app.deps, client, { accountIds: ['a00'] });
+    expect(s1).toMatchObject({ events: 0, unchanged: 1, missing: 1, overdue: [] });
+    clock.set(new Date('2026-11-27T10:00:01Z')); // Friday, just past 3 business days (Tue, Wed, Fri)
     const s2 = await pullNumbers(t.app.deps, client, { accountIds: ['a00'] });
-    expect(s2).toMatchObject({ events: 0, unchanged: 1, missing: 1 });
+    expect(s2).toMatchObject({ events: 0, unchanged: 1 });
     expect(s2.overdue.map((r) => r.number)).toEqual(['8885550000']);
-    clock.set(new Date('2026-11-27T10:00:00Z'));
+    clock.set(new Date('2026-11-27T11:00:00Z'));
     script.a00 = [num('8885550000', 'VERIFIED')];
     const s3 = await pullNumbers(t.app.deps, client, { accountIds: ['a00'] });
     expect(s3).toMatchObject({ events: 1, changed: 1, overdue: [] });

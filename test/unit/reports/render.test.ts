@@ -1,32 +1,37 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { describeAction, describeFindings } from '../../../src/reports/describe';
+import { chartAltText, chartSvg, niceScale, STATUS_STYLE } from '../../../src/reports/chart-svg';
+import { describeIssue, plainFindings } from '../../../src/reports/describe';
 import { escapeHtml } from '../../../src/reports/format';
-import { niceScale, renderChart, STATUS_STYLE } from '../../../src/reports/render-chart';
-import { CsvBuilder, csvLine } from '../../../src/reports/render-csv';
+import { renderChart } from '../../../src/reports/render-chart';
+import { CsvBuilder, csvLines } from '../../../src/reports/render-csv';
 import { renderHtml } from '../../../src/reports/render-html';
 import { renderText } from '../../../src/reports/render-text';
 import { sampleReport } from '../../../src/reports/sample-model';
+import { vendorPlain } from '../../../src/reports/vendor-plain';
 
-describe('CSV', () => {
+describe('CSV (csv-stringify)', () => {
   it.each([
     ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
     ['+1 614 555 0100', "'+1 614 555 0100"],
     ['-2', "'-2"],
     ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tTAB', "'\tTAB"],
+    ['\rCR', `"'\rCR"`],
     ['a,b', '"a,b"'],
     ['line\nbreak', '"line\nbreak"'],
     ['plain', 'plain'],
     [null, ''],
   ])('writes %j as %s', (value, cell) => {
-    expect(csvLine([value])).toBe(`${cell}\r\n`);
+    expect(csvLines([[value]])).toBe(`${cell}\r\n`);
   });
 
-  it('starts with a BOM and the header', () => {
+  it('starts with a BOM and the header, CRLF line ends', () => {
     const b = new CsvBuilder(['a', 'b']);
-    b.add(csvLine([1, 2]));
-    expect(b.text()).toBe('\uFEFFa,b\r\n1,2\r\n');
-    expect(b.rows).toBe(1);
+    b.add([1, 2]);
+    b.add([new Date('2026-11-24T12:00:00Z'), 'x']);
+    expect(b.text()).toBe('\uFEFFa,b\r\n1,2\r\n2026-11-24T12:00:00.000Z,x\r\n');
+    expect(b.rows).toBe(2);
   });
 });
 
@@ -37,8 +42,8 @@ describe('HTML and text parts', () => {
 
   it('shows hostile data as text in the HTML and keeps it on one line in the text part', () => {
     const built = sampleReport();
-    built.model.actions.items[0]!.practiceName = '<script>alert(1)</script>';
-    built.model.actions.items[0]!.detail = 'line one\r\nFAKE: injected';
+    built.model.practices.items[0]!.practiceName = '<script>alert(1)</script>';
+    built.model.practices.items[0]!.action = 'line one\r\nFAKE: injected';
     built.model.recipient.name = 'Priya "<b>" Raman';
     const html = renderHtml(built.model, { chartCid: 'c1', csv: built.csv });
     expect(html).not.toContain('<script>');
@@ -50,9 +55,9 @@ describe('HTML and text parts', () => {
     expect(text.split('\n').some((l) => l.startsWith('FAKE'))).toBe(false);
   });
 
-  it('caps the lists with a pointer to the CSV', () => {
+  it('caps the practices with a pointer to the CSV', () => {
     const built = sampleReport();
-    built.model.actions.total = 40;
+    built.model.practices.total = 40;
     built.model.changes.verified.total = 12;
     const html = renderHtml(built.model, { csv: built.csv });
     expect(html).toContain('and 34 more — see actions.csv');
@@ -61,30 +66,76 @@ describe('HTML and text parts', () => {
     expect(html).not.toContain('cid:'); // no chart asked for
   });
 
-  it('says so when nothing needs action, and shows a failed previous delivery', () => {
+  it('links each practice to the Partner Portal, or says whom to ask', () => {
     const built = sampleReport();
-    built.model.actions = { items: [], total: 0 };
+    const html = renderHtml(built.model, { csv: built.csv });
+    expect(html).toContain('<a href="https://partner.example/updox/practices/tp-1042"');
+    built.model.practices.items[0]!.fixAt = { ask: 'Dana <dana@partner.example>' };
+    expect(renderHtml(built.model, { csv: built.csv })).toContain('To fix: ask Dana &lt;dana@partner.example&gt;');
+    expect(renderText(built.model)).toContain('Fix: ask Dana <dana@partner.example>');
+  });
+
+  it('says so when nothing needs action; a failed delivery shows its error to admins only', () => {
+    const built = sampleReport();
+    built.model.practices = { items: [], total: 0 };
+    built.model.totals.practicesNeedingAction = 0;
+    built.model.totals.issues = 0;
     built.model.previousFailure = { period: '2026-11-23', error: 'SMTP 451 <try later>' };
     const html = renderHtml(built.model, { csv: built.csv });
     expect(html).toContain('Nothing needs your action');
-    expect(html).toContain('could not be delivered: SMTP 451 &lt;try later&gt;');
+    expect(html).toContain('The last report (2026-11-23) could not be delivered.');
+    expect(html).not.toContain('SMTP 451');
+    built.model.kind = 'admin';
+    expect(renderHtml(built.model, { csv: built.csv })).toContain('could not be delivered: SMTP 451 &lt;try later&gt;');
+  });
+
+  it('renders an admin section generically, its notes and its table', () => {
+    const built = sampleReport();
+    built.model.kind = 'admin';
+    built.model.admin = { sections: [{ id: 'demo', title: 'Actions needing review', tone: 'alert', notes: ['2 actions wait'], empty: 'none',
+      table: { columns: ['Account', 'Why'], rows: [['tp-1', '<held>']], total: 1 } }] };
+    const html = renderHtml(built.model, { csv: built.csv });
+    expect(html).toContain('id="section-demo"');
+    expect(html).toContain('&lt;held&gt;');
+    const text = renderText(built.model);
+    expect(text).toContain('ACTIONS NEEDING REVIEW');
+    expect(text).toContain('! 2 actions wait');
+    expect(text).toContain('tp-1  |  <held>');
   });
 });
 
 describe('chart', () => {
-  it('draws a PNG at twice the logical size with a bar colour per status', () => {
+  it('is an SVG with day labels, a legend and words for its alt text', () => {
+    const { model } = sampleReport();
+    const svg = chartSvg(model.chart);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('>Nov 24</text>');
+    expect(svg).toContain('>Not started</text>');
+    expect(svg).not.toContain('>Unknown</text>'); // no "unknown" numbers, no legend entry
+    expect(chartAltText(model.chart)).toBe('Stacked bar chart of SMS numbers by verification status per day, 2026-11-11 to 2026-11-24. '
+      + 'At the end of 2026-11-24: 35 verified, 6 pending, 2 not started, 2 rejected (45 in all).');
+    expect(chartAltText({ days: ['2026-11-24'], series: {} })).toContain('no numbers recorded yet');
+  });
+
+  it('rasterises at twice the logical size with a colour per status and text in a real font', () => {
     const { model } = sampleReport();
     const png = PNG.sync.read(renderChart(model.chart));
-    expect([png.width, png.height]).toEqual([1280, 520]);
+    expect([png.width, png.height]).toEqual([1120, 600]);
     const seen = new Set<string>();
-    for (let i = 0; i < png.data.length; i += 4) seen.add(`#${[0, 1, 2].map((c) => png.data[i + c]!.toString(16).padStart(2, '0')).join('')}`);
+    let grey = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+      seen.add(`#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`);
+      if (r === g && g === b && r > 40 && r < 215) grey++; // anti-aliased glyph edges
+    }
     for (const s of STATUS_STYLE.filter((x) => model.chart.series[x.status])) expect(seen.has(s.color)).toBe(true);
-    expect(seen.has('#5c6bc0')).toBe(false); // no "unknown" numbers, no such bar
+    expect(seen.has('#5c6bc0')).toBe(false);
+    expect(grey).toBeGreaterThan(2000); // text was drawn (resvg draws nothing for text without a font)
   });
 
   it('draws an empty chart when there is nothing to show', () => {
     const png = PNG.sync.read(renderChart({ days: ['2026-11-24'], series: {} }, { scale: 1 }));
-    expect([png.width, png.height]).toEqual([640, 260]);
+    expect([png.width, png.height]).toEqual([560, 300]);
   });
 
   it.each([[0, 4, 1], [3, 3, 1], [7, 8, 2], [43, 60, 20], [1234, 1500, 500]])('scales a maximum of %i to %i in steps of %i', (max, top, step) => {
@@ -92,22 +143,32 @@ describe('chart', () => {
   });
 });
 
-describe('what to fix', () => {
-  it('names missing fields first and otherwise uses the finding messages', () => {
-    expect(describeFindings([
+describe('what to do, in plain words', () => {
+  const ask = 'Partner operations';
+  it('names the missing fields in one sentence, then the other errors; no codes', () => {
+    expect(plainFindings([
       { code: 'MISSING_FIELD', field: 'city', severity: 'error' },
       { code: 'MISSING_FIELD', field: 'postal', severity: 'error' },
-      { code: 'INVALID_STATE', field: 'state', severity: 'error', message: 'state "XX" is not a USPS state or territory code' },
+      { code: 'INVALID_STATE', field: 'state', severity: 'error', message: 'The state "XX" is not a US state code. Use the two-letter postal code, such as OH.' },
       { code: 'WEBSITE_FALLBACK', severity: 'warning', message: 'ignored while there are errors' },
-    ])).toBe('missing: city, postal code; state "XX" is not a USPS state or territory code');
-    expect(describeFindings(null)).toBe('');
+      { code: 'MISSING_FIELD', side: 'partner', field: 'website', severity: 'error', message: 'partner side: not the practice' },
+    ])).toEqual(["Add the practice's city and ZIP code.", 'The state "XX" is not a US state code. Use the two-letter postal code, such as OH.']);
+    expect(plainFindings(null)).toEqual([]);
   });
 
-  it('quotes the vendor for a failed save and counts days for an overdue number', () => {
-    const now = new Date('2026-11-24T12:00:00Z');
-    expect(describeAction({ reason: 'SAVE_FAILED', code: 4060, message: 'Postal code is invalid', findings: [], since: null, now }))
-      .toBe('Updox 4060: Postal code is invalid');
-    expect(describeAction({ reason: 'NUMBER_OVERDUE', code: null, message: null, findings: [], since: new Date('2026-11-19T11:00:00Z'), now }))
-      .toBe('pending for 5 day(s)');
+  it.each([
+    [4060, 'postal: must be 5 or 9 digits; state: must be a USPS code', 'Updox refused some details (ZIP code: must be 5 or 9 digits; state: must be a USPS code). Correct them in the practice record; the next sync sends them again.'],
+    [4140, 'Web address taken', "The practice's portal web address is already used by another Updox practice. Choose a different web address."],
+    [4131, 'Account does not exist', 'Updox has no account with this id any more. Ask Partner operations to check the account in Updox.'],
+    [5000, 'An unknown error has occurred', 'Updox had a temporary error saving the practice. The next sync tries again; if this stays, ask Partner operations.'],
+    [4999, 'Something new', 'Updox refused the update ("Something new"). Ask Partner operations what to change.'],
+  ])('Updox %i "%s" → %s', (code, message, want) => {
+    expect(vendorPlain(code, message, ask)).toBe(want);
+    expect(want).not.toMatch(new RegExp(`\\b${code}\\b`));
+  });
+
+  it('says how long a number waited, in business days', () => {
+    expect(describeIssue({ reason: 'NUMBER_OVERDUE', code: null, message: 'PENDING', findings: [], number: '6145550187', waitedBusinessDays: 1, ask }))
+      .toBe('The number (614) 555-0187 has waited 1 business day for carrier verification. Nothing is missing: if it waits much longer, ask Partner operations to follow up with Updox.');
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { csvSafe } from '../../../src/sms/csv-safe';
+import { csvLines } from '../../../src/csv';
 import { parseVendorTime } from '../../../src/sms/numbers';
 
-describe('csvSafe', () => {
+describe('csvLines (csv-stringify, formula escaping)', () => {
   it.each([
-    ['=1+1', "'=1+1"], ['+1', "'+1"], ['-2', "'-2"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['\rx', "'\rx"],
+    ['=1+1', "'=1+1"], ['+1', "'+1"], ['-2', "'-2"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['\rx', `"'\rx"`],
     ['Riverside', 'Riverside'], ['a=b', 'a=b'], ['', ''], [null, ''], [undefined, ''], [3, '3'],
     [new Date('2026-11-24T10:00:00Z'), '2026-11-24T10:00:00.000Z'],
-  ])('%j → %j', (v, want) => expect(csvSafe(v)).toBe(want));
+  ])('%j → %j', (v, want) => expect(csvLines([[v]])).toBe(`${want}\r\n`));
 });
 
 describe('parseVendorTime', () => {
