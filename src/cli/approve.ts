@@ -7,7 +7,7 @@
 import { approveRun } from '../sync/approve';
 import { findRun } from '../runs';
 import type { RegisterCommand } from './context';
-import { answering, defaultActor, enqueueApply } from './operator-run';
+import { defaultActor, enqueueApply } from './operator-run';
 
 interface Flags { by?: string; json?: boolean; enqueue?: boolean }
 
@@ -20,7 +20,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--no-enqueue', 'only release the run; a worker\'s supervisor enqueues its apply')
     .option('--json', 'print the result as JSON')
     .action(async (runArg: string, flags: Flags) => {
-      await ctx.withApp(async (deps) => answering(ctx, flags.json, async () => {
+      await ctx.withApp(async (deps) => {
         const found = await findRun(deps.db, runArg);
         const run = await approveRun(deps.db, found.id, flags.by ?? defaultActor());
         if (flags.enqueue !== false) await enqueueApply(deps, run);
@@ -33,6 +33,6 @@ export const register: RegisterCommand = (program, ctx) => {
         ctx.print(flags.enqueue !== false
           ? 'apply enqueued: a running `updox-sync worker` sends it (or run `updox-sync worker` now)'
           : 'not enqueued: a running worker\'s supervisor enqueues it within about two minutes');
-      }));
+      });
     });
 };

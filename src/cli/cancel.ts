@@ -5,7 +5,7 @@
  */
 import { cancelRun, findRun } from '../runs';
 import type { RegisterCommand } from './context';
-import { answering, defaultActor } from './operator-run';
+import { defaultActor } from './operator-run';
 
 interface Flags { by?: string; json?: boolean }
 
@@ -17,7 +17,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--by <name>', 'who cancels (recorded on the run); default: the OS user')
     .option('--json', 'print the result as JSON')
     .action(async (runArg: string, flags: Flags) => {
-      await ctx.withApp(async (deps) => answering(ctx, flags.json, async () => {
+      await ctx.withApp(async (deps) => {
         const found = await findRun(deps.db, runArg);
         const { run, cancelledActions } = await cancelRun(deps.db, found.id, flags.by ?? defaultActor());
         if (flags.json) {
@@ -25,6 +25,6 @@ export const register: RegisterCommand = (program, ctx) => {
           return;
         }
         ctx.print(`cancelled run ${run.id} (was ${found.status}) by ${run.cancelled_by}; ${cancelledActions} pending action(s) cancelled`);
-      }));
+      });
     });
 };

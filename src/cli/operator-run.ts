@@ -1,28 +1,15 @@
-/** Shared by `approve`, `cancel` and `resume`: who acts (recorded on the run), and a refusal printed as JSON under --json. */
+/** Shared by `approve`, `cancel` and `resume`: who acts (recorded on the run), and enqueueing a released run's apply. */
 import { userInfo } from 'node:os';
-import { EXIT, SyncError } from '../errors';
 import { addReleasedApply } from '../../jobs/flows';
 import { createQueues } from '../../jobs/queues';
 import type { AppDeps } from '../app';
 import type { RunRow } from '../runs';
-import type { CliContext } from './context';
 
 export function defaultActor(): string {
   try {
     return userInfo().username;
   } catch {
     return 'cli';
-  }
-}
-
-/** Runs `fn`; under --json a refusal (a SyncError) is printed as `{ error: { code, message } }` with its exit code. */
-export async function answering(ctx: CliContext, json: boolean | undefined, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (!json || !(err instanceof SyncError)) throw err;
-    ctx.print(JSON.stringify({ error: { code: err.code, kind: err.kind, message: err.message } }));
-    process.exitCode = err.kind === 'bad-input' ? EXIT.badInput : EXIT.failure;
   }
 }
 

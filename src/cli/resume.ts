@@ -5,7 +5,7 @@
  */
 import { findRun, resumeRun } from '../runs';
 import type { RegisterCommand } from './context';
-import { answering, defaultActor, enqueueApply } from './operator-run';
+import { defaultActor, enqueueApply } from './operator-run';
 
 interface Flags { by?: string; json?: boolean; enqueue?: boolean }
 
@@ -18,7 +18,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--no-enqueue', 'only release the run; a worker\'s supervisor enqueues its apply')
     .option('--json', 'print the result as JSON')
     .action(async (runArg: string, flags: Flags) => {
-      await ctx.withApp(async (deps) => answering(ctx, flags.json, async () => {
+      await ctx.withApp(async (deps) => {
         const found = await findRun(deps.db, runArg);
         const run = await resumeRun(deps.db, found.id, flags.by ?? defaultActor());
         if (flags.enqueue !== false) await enqueueApply(deps, run);
@@ -29,6 +29,6 @@ export const register: RegisterCommand = (program, ctx) => {
         }
         ctx.print(`resumed run ${run.id} (halted: ${found.halt_reason ?? 'no reason recorded'}); ${pending} action(s) pending; `
           + (flags.enqueue !== false ? 'apply enqueued for the workers' : 'a running worker\'s supervisor enqueues it'));
-      }));
+      });
     });
 };
