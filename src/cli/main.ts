@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   sim: () => import('./sim'),
   migrate: () => import('./migrate'),
   config: () => import('./config'),
+  doctor: () => import('./doctor'),
 };
 
 /** Where the CLI reads its environment and writes; tests pass their own. */

@@ -8,7 +8,7 @@ describe('updox-sync CLI', () => {
   it('lists every command in --help', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['demo', 'sync', 'import', 'runs', 'run', 'approve', 'upgrade-legacy', 'audit', 'numbers', 'report', 'worker', 'schedule', 'serve', 'sim', 'migrate', 'config']) {
+    for (const c of ['demo', 'sync', 'import', 'runs', 'run', 'approve', 'upgrade-legacy', 'audit', 'numbers', 'report', 'worker', 'schedule', 'serve', 'sim', 'migrate', 'config', 'doctor']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     }
   });
