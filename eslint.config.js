@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'out/', 'tmp/', 'docs/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'coverage/', 'out/', 'tmp/', 'docs/', 'dist/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,8 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from './paths';
 
 export interface ServiceTarget {
   name: string;
@@ -44,9 +43,8 @@ export async function ensureServices(targets: ServiceTarget[], log: (m: string) 
   let missing = await down();
   if (missing.length === 0) return [];
   if (dockerAvailable()) {
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     log(`starting docker compose services: ${missing.map((m) => m.name).join(', ')}`);
-    execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: root, stdio: 'inherit' });
+    execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
     missing = await down();
   }
   for (const m of missing) {

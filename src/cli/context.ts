@@ -20,6 +20,15 @@ export interface CliContext {
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
+/** The global --quiet: no progress output, only the result and errors. */
+export const isQuiet = (program: Command): boolean => Boolean(program.opts<{ quiet?: boolean }>().quiet);
+
+/** LOG_LEVEL from the global --quiet (error) or --verbose (debug); they win over the environment. */
+export function logLevelOverride(program: Command): Record<string, string> {
+  const o = program.opts<{ quiet?: boolean; verbose?: boolean }>();
+  return o.verbose ? { LOG_LEVEL: 'debug' } : o.quiet ? { LOG_LEVEL: 'error' } : {};
+}
+
 export function loadDotEnv(file = '.env'): void {
   // Node >= 20.12: process.loadEnvFile. Existing variables win over the file.
   if (existsSync(file)) process.loadEnvFile(file);

@@ -11,7 +11,7 @@ import { BadInputError, coerceError, SyncError } from '../errors';
 import { importRoster, topReasons, type ImportResult } from '../roster/import';
 import { loadMappingFile } from '../roster/mapping-file';
 import { attemptId, createRun, failRun, finishRun, startStep, withRunLease } from '../runs';
-import type { RegisterCommand } from './context';
+import { isQuiet, type RegisterCommand } from './context';
 
 interface Flags { source?: string; file?: string; mapping?: string; json?: boolean; errors?: string }
 
@@ -36,7 +36,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (created.skipped) throw new BadInputError('RUN_IN_PROGRESS', created.run.error_message ?? 'another import of this source is in progress');
         const runId = created.run.id;
         await startStep(deps.db, runId, 'import', owner);
-        const bar = process.stderr.isTTY && !flags.json ? makeBar() : null;
+        const bar = process.stderr.isTTY && !flags.json && !isQuiet(program) ? makeBar() : null;
         let result: ImportResult;
         try {
           result = await withRunLease(deps.db, runId, owner, () => importRoster(deps, { runId, source, file, mapping, errorsOut, onProgress: bar?.update }));

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, EXIT, SyncError } from '../errors';
 import { VERSION } from '../paths';
 import { probePostgres, probeRedis, ServiceUnavailableError } from '../preflight';
-import { createCliContext, loadDotEnv, type CliContext, type RegisterCommand } from './context';
+import { createCliContext, loadDotEnv, logLevelOverride, type CliContext, type RegisterCommand } from './context';
 import { asServiceError } from './service-errors';
 import { needsOf } from './needs';
 
@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   sim: () => import('./sim'),
   migrate: () => import('./migrate'),
   config: () => import('./config'),
+  doctor: () => import('./doctor'),
 };
 
 /** Where the CLI reads its environment and writes; tests pass their own. */
@@ -52,11 +53,13 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
     .description('Sync a partner roster into Updox, audit SMS readiness, track number verification, report to managers.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (YAML or JSON); default $UPDOX_SYNC_CONFIG or config/example.yaml')
+    .option('-q, --quiet', 'no progress output and only errors in the log (LOG_LEVEL=error)')
+    .option('-v, --verbose', 'debug logs (LOG_LEVEL=debug), including each Updox call')
     .showHelpAfterError('(run `updox-sync --help` for usage)')
     .exitOverride();
   const ctx = createCliContext(() => {
     const o = program.opts<{ config?: string }>();
-    return o.config ? { UPDOX_SYNC_CONFIG: o.config } : {};
+    return { ...(o.config ? { UPDOX_SYNC_CONFIG: o.config } : {}), ...logLevelOverride(program) };
   }, io);
   program.configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   for (const load of Object.values(COMMANDS)) (await load()).register(program, ctx);

@@ -3,6 +3,7 @@
  * queue dashboard. Runs until SIGTERM/SIGINT, then stops accepting, finishes in-flight requests and
  * closes the pools.
  */
+import { createQueues } from '../../jobs/queues';
 import { buildHttpServer } from '../http/server';
 import { BadInputError } from '../errors';
 import type { RegisterCommand } from './context';
@@ -18,8 +19,10 @@ export const register: RegisterCommand = (program, ctx) => {
         const port = opts.port === undefined ? deps.config.http.port : Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError('SERVE_BAD_PORT', `--port must be 0–65535, got "${opts.port}"`);
         const host = opts.host ?? deps.config.http.host;
-        // Queues for the dashboard are wired by the composition root (the lead); none here yet.
-        const server = await buildHttpServer(deps);
+        // Every queue, for the dashboard and the queue-depth metrics; closed after the server.
+        const q = createQueues(deps);
+        const server = await buildHttpServer(deps, { queues: Object.values(q.queues) });
+        server.addHook('onClose', async () => { await q.close(); });
         const address = await server.listen({ port, host });
         deps.log.info({ address }, 'http server listening');
         ctx.print(`listening on ${address} (webhook: ${address}/webhooks/updox/sms-verification)`);

@@ -13,7 +13,8 @@ import { attemptId, isSuccess } from '../runs';
 import { listActions } from '../sync/actions';
 import { auditPractices } from '../sms/audit';
 import { formatActions } from './run';
-import type { RegisterCommand } from './context';
+import { isQuiet, type RegisterCommand } from './context';
+import { startApplyProgress } from './progress';
 
 interface SyncOpts { source?: string; file?: string; dryRun?: boolean; json?: boolean; audit?: boolean }
 
@@ -47,12 +48,16 @@ export const register: RegisterCommand = (program, ctx) => {
         const onSignal = () => stopping.abort();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
+        // Shows the apply once the plan has written the outbox (nothing before, nothing for a dry run).
+        const progress = startApplyProgress(deps, runId, { tty: Boolean(process.stderr.isTTY), quiet: Boolean(opts.json) || Boolean(opts.dryRun) || isQuiet(program) });
         try {
           const run = await runSourceStepsInProcess(deps, runId, { owner, log, signal: stopping.signal, ...(opts.file ? { file: opts.file } : {}) });
+          await progress.stop();
           if (!opts.dryRun && opts.audit !== false && isSuccess(run.status)) {
             await auditPractices(deps, { runId });
           }
         } finally {
+          await progress.stop();
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
         }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { BadInputError, EXIT } from '../errors';
 import { upgradeLegacy, type UpgradePlan, type UpgradeReport } from '../sync/upgrade-legacy';
-import type { RegisterCommand } from './context';
+import { isQuiet, type RegisterCommand } from './context';
 
 interface Opts { source?: string; accounts?: string; dryRun?: boolean; json?: boolean; concurrency?: string }
 
@@ -38,7 +38,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (opts: Opts) => {
       const accounts = opts.accounts ? readAccountsFile(opts.accounts) : undefined;
       await ctx.withApp(async (deps) => {
-        const tty = Boolean(process.stderr.isTTY) && !opts.json;
+        const tty = Boolean(process.stderr.isTTY) && !opts.json && !isQuiet(program);
         const rps = deps.config.updox.requestsPerSecond;
         const bar = new cliProgress.SingleBar({
           format: 'upgrade [{bar}] {value}/{total} | {failed} failed | ETA {etaRate} at {rps}/s',

@@ -2,11 +2,14 @@
 import knexFactory, { type Knex } from 'knex';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { COMPILED, DIST_DIR, PACKAGE_ROOT } from '../paths';
 
 export type { Knex };
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The migrations: compiled into dist/migrations (`npm run build`), else the TypeScript sources. */
+export const MIGRATIONS_DIR = COMPILED ? path.join(DIST_DIR, 'migrations') : path.join(PACKAGE_ROOT, 'migrations');
+const MIGRATION_FILE = COMPILED ? /^\d+_.+\.js$/ : /^\d+_.+\.ts$/;
 
 /** Where knex's own messages go. Its default writes them to stdout with console.log. */
 export type KnexLog = NonNullable<Knex.Config['log']>;
@@ -45,18 +48,21 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
 interface MigrationModule { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
 /**
- * Loads the .ts migrations with this module's own `import()`, not knex's: knex's loader runs as
- * plain Node and cannot import TypeScript under every runner (vitest's globalSetup, for one),
- * while an import from our code goes through whatever loader runs us (tsx, vitest).
+ * Loads the migrations with this module's own `import()`, not knex's: knex's loader runs as plain
+ * Node and cannot import TypeScript under every runner (vitest's globalSetup, for one), while an
+ * import from our code goes through whatever loader runs us (tsx, vitest). Compiled, the files
+ * are dist/migrations/*.js, but each keeps the name it is recorded under in knex_migrations
+ * (`…_initial.ts`), so a database migrated from the sources and one migrated by the image agree.
  */
 export function tsMigrationSource(dir: string): Knex.MigrationSource<string> {
+  const file = (name: string) => path.join(dir, COMPILED ? name.replace(/\.ts$/, '.js') : name);
   return {
     async getMigrations() {
-      return readdirSync(dir).filter((f) => /^\d+_.+\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
+      return readdirSync(dir).filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts')).map((f) => f.replace(/\.js$/, '.ts')).sort();
     },
     getMigrationName: (name) => name,
     async getMigration(name) {
-      return (await import(pathToFileURL(path.join(dir, name)).href)) as MigrationModule;
+      return (await import(pathToFileURL(file(name)).href)) as MigrationModule;
     },
   };
 }

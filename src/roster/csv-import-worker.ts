@@ -14,8 +14,8 @@
  *  → ack         { data }                      the chunk's buffer, given back once written
  *  ← end         { counts, bytes }
  *  ← error       { code, message, lines, record }    a read or parse error, at any point
- * Loaded as a bundle built by worker-bundle.ts; through csv-import-worker.mjs (which registers
- * tsx for the TypeScript imports) when bundling fails.
+ * Compiled, it runs as dist/csv-import-worker.js (`npm run build`); in development and tests it
+ * loads through csv-import-worker.mjs, which registers tsx for the TypeScript imports.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { threadCpuSeconds } from './thread-cpu.mjs';

@@ -14,7 +14,9 @@ import type { RowCounts, RowFormatConfig } from './copy-rows';
 import type { FromWorker, ToWorker } from './csv-import-worker';
 import type { CopyWrite, RecordSource } from './record-source';
 import { sniffDelimiter, sniffEncoding, utf8Prefix } from './sniff';
-import { bundledModule } from './worker-bundle';
+import { COMPILED, DIST_DIR } from '../paths';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const SAMPLE_BYTES = 64 * 1024;
 /** A record larger than this is refused (an unbalanced quote swallowing the file, usually). */
@@ -97,6 +99,10 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
  * old-generation cap turns a runaway (a bug, a pathological file) into a failed import, not a
  * process killed for memory.
  */
+// The threads' code: compiled (dist/, `npm run build`), plain modules beside the bundle; in
+// development and tests the format thread's TypeScript loads through tsx (csv-import-worker.mjs).
+const PARSE_THREAD = COMPILED ? pathToFileURL(path.join(DIST_DIR, 'csv-parse-worker.mjs')) : new URL('./csv-parse-worker.mjs', import.meta.url);
+const FORMAT_THREAD = COMPILED ? pathToFileURL(path.join(DIST_DIR, 'csv-import-worker.js')) : new URL('./csv-import-worker.mjs', import.meta.url);
 const PARSE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 };
 const FORMAT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 512 };
 
@@ -118,22 +124,14 @@ class CsvWorker {
   constructor(data: { file: string; encoding: string; bomBytes: number; delimiter: string; maxRecordSize: number }) {
     const { port1, port2 } = new MessageChannel();
     // The parse thread starts at once; its first batches wait in the channel while the format
-    // thread's code is bundled (worker-bundle.ts, ~50 ms once per process) and loaded.
-    this.parser = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), { workerData: { ...data, port: port1 }, transferList: [port1], resourceLimits: PARSE_THREAD_LIMITS });
+    // thread loads.
+    this.parser = new Worker(PARSE_THREAD, { workerData: { ...data, port: port1 }, transferList: [port1], resourceLimits: PARSE_THREAD_LIMITS });
     this.watch(this.parser);
-    void this.startFormatThread(port2);
+    this.startFormatThread(port2);
   }
 
-  private async startFormatThread(port: MessagePort): Promise<void> {
-    const url = await bundledModule(new URL('./csv-import-worker.ts', import.meta.url)).catch((err: Error) => {
-      process.emitWarning(`cannot bundle the CSV format thread (${err.message}); loading it through tsx instead`, { code: 'UPDOX_SYNC_WORKER_BUNDLE' });
-      return new URL('./csv-import-worker.mjs', import.meta.url);
-    });
-    if (this.stopped) {
-      port.close();
-      return;
-    }
-    this.worker = new Worker(url, { workerData: { port }, transferList: [port], resourceLimits: FORMAT_THREAD_LIMITS });
+  private startFormatThread(port: MessagePort): void {
+    this.worker = new Worker(FORMAT_THREAD, { workerData: { port }, transferList: [port], resourceLimits: FORMAT_THREAD_LIMITS });
     this.worker.on('message', (m: FromWorker) => this.push(m));
     this.watch(this.worker);
   }

@@ -1,0 +1,42 @@
+# updox-sync image: runs the compiled dist/ with production dependencies only, as the unprivileged
+# `node` user. One image for every role; the command picks it:
+#   docker run … updox-sync migrate | worker | serve | schedule | doctor | <any command>
+# Build: docker build -t updox-sync .   (compose: docker compose --profile app up -d)
+
+# 1. Compile (needs the development dependencies: esbuild).
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY scripts ./scripts
+COPY src ./src
+COPY jobs ./jobs
+COPY migrations ./migrations
+COPY tsconfig.json ./
+RUN npm run build
+
+# 2. Production dependencies only.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# 3. The runtime: no compiler, no sources, no npm cache.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    UPDOX_SYNC_CONFIG=/app/config/example.yaml \
+    HTTP_HOST=0.0.0.0
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json package-lock.json ./
+COPY bin ./bin
+COPY config ./config
+COPY examples ./examples
+# The demo and the .eml reports write under /app/out; everything else is read-only to the process.
+RUN mkdir -p /app/out && chown node:node /app/out
+USER node
+# serve: HTTP_PORT (webhook, health, metrics, dashboard).
+EXPOSE 8080
+ENTRYPOINT ["node", "bin/updox-sync.mjs"]
+CMD ["worker"]
