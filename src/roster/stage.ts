@@ -8,9 +8,10 @@
  */
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { CSV_BOM, csvLines } from '../csv';
 import type { Writable } from 'node:stream';
 import { COPY_COLUMNS } from './copy-rows';
 
@@ -129,13 +130,28 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
       return Object.fromEntries(r.rows.map((x: { reason: string; n: number }) => [x.reason, x.n]));
     },
     async writeErrors(file) {
-      // Cells that a spreadsheet would run as a formula get a leading apostrophe (CSV injection).
-      const safe = (e: string) => `CASE WHEN ${e} ~ '^[=+@\\t\\r-]' THEN '''' || ${e} ELSE ${e} END`;
+      // Every CSV goes through src/csv.ts (csv-stringify: BOM, CRLF, formula escaping). The rows are
+      // read through a cursor in this transaction (the quarantine is not committed yet), 1,000 at a time.
       const reasons = `(SELECT string_agg(i->>'message', '; ') FROM jsonb_array_elements(q.issues) i)`;
-      const sql = `COPY (SELECT q.row_number, ${safe('q.external_id')} AS external_id, ${safe(reasons)} AS reasons,
-        q.issues::text AS issues, q.raw::text AS raw FROM roster_quarantine q
-        WHERE q.run_id = '${runId.replace(/'/g, "''")}' ORDER BY q.row_number) TO STDOUT WITH (FORMAT csv, HEADER)`;
-      await pipeline(conn.query(copyTo(sql)), createWriteStream(file));
+      await conn.query(`DECLARE quarantine_out NO SCROLL CURSOR FOR SELECT q.row_number, q.external_id, ${reasons} AS reasons,
+        q.issues::text AS issues, q.raw::text AS raw FROM roster_quarantine q WHERE q.run_id = $1 ORDER BY q.row_number`, [runId]);
+      const out = createWriteStream(file);
+      const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
+      try {
+        const write = async (text: string) => {
+          if (!out.write(text)) await once(out, 'drain');
+        };
+        await write(CSV_BOM + csvLines([['row_number', 'external_id', 'reasons', 'issues', 'raw']]));
+        for (;;) {
+          const { rows } = await conn.query('FETCH 1000 FROM quarantine_out');
+          if (rows.length) await write(csvLines(rows.map((r) => [r.row_number, r.external_id, r.reasons, r.issues, r.raw])));
+          if (rows.length < 1000) break;
+        }
+      } finally {
+        out.end();
+        await conn.query('CLOSE quarantine_out').catch(() => undefined);
+      }
+      await done;
     },
     async updateRun(set) {
       await conn.query('UPDATE runs SET import_stats = $2, managed_fields = $3, input = $4 WHERE id = $1',

@@ -104,6 +104,7 @@ describe('report model', () => {
     ]);
     const runs = sections.runs!.table!;
     expect(runs.total).toBe(5);
+    expect(sections.runs!.notes).toEqual(['4 of them need attention: held, completed with errors, failed.']);
     expect(runs.rows.find((r) => r[2] === 'completed with errors')![3]).toBe('12 read, 1 quarantined, 1 updated, 1 upgraded, 2 failed');
     expect(runs.rows.some((r) => r[1] === 'sync · nightly (dry run)')).toBe(true);
     expect(runs.rows.find((r) => r[2] === 'failed')![3]).toContain('IMPORT_REQUIRED_FIELD_UNMAPPED: no column maps to name in /srv/partner/rosters/');

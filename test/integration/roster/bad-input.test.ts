@@ -124,7 +124,12 @@ describe('row-level problems are quarantined, the rest goes on', () => {
     const f1 = await t.tdb.db('roster_rows').where({ run_id: runId, external_id: 'F1' }).first();
     expect(f1.name).toBe('=HYPERLINK("http://evil.example")');
     const { readFile } = await import('node:fs/promises');
-    expect(await readFile(out, 'utf8')).toContain(`'phone: not a phone number`.slice(1));
+    const text = await readFile(out, 'utf8');
+    expect(text).toContain(`'phone: not a phone number`.slice(1));
+    const rows = (await import('csv-parse/sync')).parse(text, { bom: true, columns: true, relax_quotes: false }) as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ external_id: 'F2', reasons: expect.stringContaining('phone: not a phone number') });
+    expect(JSON.parse(rows[0]!.raw!)).toMatchObject({ phone: '@cmd' }); // JSON text starts with {: kept as it is
   });
   it('duplicate external ids: all of them quarantined', async () => {
     const r = await imports(fx('duplicate-ids.csv'), { maxInvalidShare: 1 });

@@ -73,7 +73,7 @@ describe.skipIf(!existsSync(SHARED_REAL))('real rosters (full files in ../shared
     const out = `/tmp/updox-roster-errors-${runId}.csv`;
     await importRoster(t.app.deps, { runId, source: csvSource({ path: `${SHARED_REAL}/real-hospitals-cms.csv` }), mapping: await loadMappingFile(`${MAPPINGS}/real-hospitals-cms.yaml`), errorsOut: out });
     const text = await readFile(out, 'utf8');
-    expect(text.split('\n')[0]).toBe('row_number,external_id,reasons,issues,raw');
+    expect(text.split('\r\n')[0]).toBe('\uFEFFrow_number,external_id,reasons,issues,raw'); // src/csv.ts: BOM, CRLF
     expect(text).toContain('phone: not a valid 10-digit US number');
   });
 });

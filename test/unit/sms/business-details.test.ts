@@ -127,6 +127,17 @@ describe('auditPractice', () => {
     for (const f of res.findings) expect(f.message.length).toBeGreaterThan(10);
   });
 
+  it('says what to do in every finding, in plain words, without codes', () => {
+    for (const c of cases) {
+      for (const f of auditPractice(practice(c.p), { ...partner, ...c.partner }).findings) {
+        // Two sentences at most: what is wrong, then what to do (or that nothing is to do).
+        expect(f.message, `${c.name}: ${f.code}`).toMatch(/\b(Add|Swap|Use|use|keep|Write|Correct|correct|Set|Name|change|remove|Nothing to do|nothing to do)\b/);
+        expect(f.message, `${c.name}: ${f.code}`).not.toMatch(/\b[A-Z]+_[A-Z_]+\b|\bfix no\b|, then resubmit/);
+        expect(f.message).toMatch(/^[A-Z].*[.]$/);
+      }
+    }
+  });
+
   it('covers every finding code in the table above', () => {
     const covered = new Set(cases.flatMap((c) => c.findings.map((f) => f.code)));
     expect([...FINDING_CODES].filter((c) => !covered.has(c))).toEqual([]);
