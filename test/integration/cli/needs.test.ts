@@ -41,7 +41,9 @@ async function cli(args: string[], env: Record<string, string | undefined>) {
 const noUpdox = (over: Record<string, string | undefined> = {}) => testEnv({
   UPDOX_BASE_URL: undefined, UPDOX_APPLICATION_ID: undefined, UPDOX_APPLICATION_PASSWORD: undefined, ...over,
 });
-const ARGS: Record<string, string[]> = { run: ['run', 'abcd'], approve: ['approve', 'abcd'], import: ['import', '--file', 'x.csv'] };
+const ARGS: Record<string, string[]> = {
+  run: ['run', 'abcd'], approve: ['approve', 'abcd'], cancel: ['cancel', 'abcd'], resume: ['resume', 'abcd'], import: ['import', '--file', 'x.csv'],
+};
 
 describe('each command asks only for what it uses', () => {
   it('names every missing Updox setting with the command for those that call Updox, and never asks the others', async () => {
