@@ -36,7 +36,7 @@ COPY examples ./examples
 # The demo and the .eml reports write under /app/out; everything else is read-only to the process.
 RUN mkdir -p /app/out && chown node:node /app/out
 USER node
-# serve: HTTP_PORT (webhook, health, metrics, dashboard).
-EXPOSE 8080
+# serve: HTTP_PORT (webhook, health, metrics, dashboard); worker: METRICS_PORT (its /metrics).
+EXPOSE 8080 9464
 ENTRYPOINT ["node", "bin/updox-sync.mjs"]
 CMD ["worker"]

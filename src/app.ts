@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { createKnex, type KnexLog } from './db/knex';
 import { createLogger } from './log';
+import { createProcessMetrics, type ProcessMetrics } from './observability/process-metrics';
 import { createRedis } from './redis';
 import { systemClock, type Clock } from './time';
 import { createUpdoxClient } from './updox/client';
@@ -24,6 +25,8 @@ export interface AppDeps {
   clock: Clock;
   /** The one door to Updox: rate-limited (globally, through Redis), retrying, classifying. */
   updox: UpdoxClient;
+  /** This process's Updox call and limiter metrics (createApp makes them; hand-built deps may not). */
+  metrics?: ProcessMetrics;
 }
 
 export interface App {
@@ -44,12 +47,14 @@ export function createApp(config: Readonly<Config>, opts: AppOptions = {}): App 
   const redis = createRedis(config.redisUrl, { lazyConnect: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   let updox: UpdoxHttpClient | undefined;
+  const metrics = createProcessMetrics();
+  metrics.setClientStats(() => updox?.stats() ?? null);
   const deps: AppDeps = {
-    config, log, db, redis, clock: opts.clock ?? systemClock,
+    config, log, db, redis, clock: opts.clock ?? systemClock, metrics,
     // Built on first use, so that a command that never calls Updox needs none of its settings;
     // unset settings throw a ConfigError naming them.
     get updox() {
-      return (updox ??= createUpdoxClient(config.updox, { redis, log, limiterKey: `${config.queuePrefix}:updox-limiter` }));
+      return (updox ??= createUpdoxClient(config.updox, { redis, log, limiterKey: `${config.queuePrefix}:updox-limiter`, onAttempt: metrics.onAttempt }));
     },
   };
   let closed = false;

@@ -187,6 +187,10 @@ export const envSchema = z.object({
     dashboardUser: z.string().optional(),
     dashboardPassword: z.string().optional(),
   }),
+  metrics: z.object({
+    /** A worker's metrics port (GET /metrics); unset: none. Binds HTTP_HOST. */
+    port: z.coerce.number().int().min(0).max(65535).optional(),
+  }),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     pretty: boolish.default(false),
@@ -249,6 +253,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       dashboardUser: v('DASHBOARD_USER'),
       dashboardPassword: v('DASHBOARD_PASSWORD'),
     },
+    metrics: { port: v('METRICS_PORT') },
     log: { level: v('LOG_LEVEL'), pretty: v('LOG_PRETTY') },
   };
 }
@@ -263,7 +268,7 @@ const ENV_NAMES: Record<string, string> = {
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
   'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
-  'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
+  'metrics.port': 'METRICS_PORT', 'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
 };
 export const ENV_VARIABLES = ENV_NAMES;
 

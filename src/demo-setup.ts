@@ -78,7 +78,7 @@ export function demoSetup(operatorEnv: Env, stateDir: string): DemoSetup {
   const notice = [
     'demo: runs apart from your own settings (.env and environment are not used):',
     `  database ${db.pathname.slice(1)} at ${db.hostname}:${db.port || 5432} (DEMO_DATABASE_URL), Redis queue prefix "${queuePrefix}" (DEMO_QUEUE_PREFIX)`,
-    `  the bundled config ${path.relative(process.cwd(), BUNDLED_CONFIG) || BUNDLED_CONFIG}, an Updox simulator on loopback, no SMTP: reports go to ${reportsDir}`,
+    `  the bundled config ${BUNDLED_CONFIG}, an Updox simulator on loopback, no SMTP: reports go to ${reportsDir}`,
   ].join('\n');
   return { env, notice };
 }

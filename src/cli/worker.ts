@@ -3,11 +3,12 @@ import { closeOnSignals, createApp } from '../app';
 import { createQueues } from '../../jobs/queues';
 import { startWorkers } from '../../jobs/worker';
 import { DEFAULT_SUPERVISOR } from '../../jobs/supervisor';
+import { startMetricsServer } from '../http/metrics-server';
 import type { RegisterCommand } from './context';
 
 const int = (v: string) => Number.parseInt(v, 10);
 
-interface Flags { updoxConcurrency?: number; superviseEvery?: number; handoff?: number; maxTakeovers?: number }
+interface Flags { updoxConcurrency?: number; superviseEvery?: number; handoff?: number; maxTakeovers?: number; metricsPort?: number }
 
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -17,6 +18,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default ${DEFAULT_SUPERVISOR.intervalMs})`, int)
     .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default ${DEFAULT_SUPERVISOR.handoffMs})`, int)
     .option('--max-takeovers <n>', `takeovers of one run before it is failed (default ${DEFAULT_SUPERVISOR.maxTakeovers})`, int)
+    .option('--metrics-port <port>', 'serve GET /metrics on this port (default METRICS_PORT; unset: none; 0 = any free port)', int)
     .action(async (opts: Flags) => {
       const app = createApp(ctx.config());
       const { deps } = app;
@@ -29,8 +31,12 @@ export const register: RegisterCommand = (program, ctx) => {
           ...(opts.maxTakeovers ? { maxTakeovers: opts.maxTakeovers } : {}),
         },
       });
-      deps.log.info({ pid: process.pid }, 'worker started');
+      const metricsPort = opts.metricsPort ?? deps.config.metrics.port;
+      const metrics = metricsPort === undefined ? null : await startMetricsServer(deps, Object.values(q.queues), deps.config.http.host, metricsPort);
+      if (metrics) ctx.print(`metrics on ${metrics.url}`);
+      deps.log.info({ pid: process.pid, metrics: metrics?.url }, 'worker started');
       closeOnSignals(async () => {
+        await metrics?.close();
         await running.close();
         await q.close();
         await app.close();

@@ -1,20 +1,20 @@
 /**
- * Prometheus metrics (prom-client). One registry per server, so tests can build several servers in
- * one process. Request counters are updated by hooks; the domain gauges (numbers by status, audit
- * status, queue depths) are computed at scrape time from Postgres and BullMQ, so they are always
- * current and cost nothing between scrapes.
+ * Prometheus metrics of `serve` (prom-client). One registry per server, so tests can build several
+ * servers in one process. Request counters are updated by hooks; the domain gauges
+ * (src/observability/domain-metrics.ts: runs, outbox, numbers, queue depths) are computed at
+ * scrape time from Postgres and BullMQ, so they are always current and cost nothing between
+ * scrapes. /metrics also carries the process's own Updox metrics (deps.metrics).
  */
 import type { Queue } from 'bullmq';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppDeps } from '../app';
+import { addDomainMetrics } from '../observability/domain-metrics';
 
 export interface HttpMetrics {
   registry: Registry;
   requests: Histogram<'method' | 'route' | 'status'>;
   webhooks: Counter<'outcome'>;
 }
-
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
 
 export function createMetrics(deps: Pick<AppDeps, 'db' | 'log'>, queues: readonly Queue[]): HttpMetrics {
   const registry = new Registry();
@@ -35,61 +35,7 @@ export function createMetrics(deps: Pick<AppDeps, 'db' | 'log'>, queues: readonl
     registers: [registry],
   });
 
-  new Gauge({
-    name: 'updox_sync_sms_numbers',
-    help: 'SMS numbers by normalized verification status (missing numbers excluded)',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await safe(deps, () => deps.db('sms_numbers').where({ missing: false }).select('status').count<{ status: string; count: string }[]>('* as count').groupBy('status'));
-      for (const r of rows ?? []) this.set({ status: r.status }, Number(r.count));
-    },
-  });
-  new Gauge({
-    name: 'updox_sync_sms_numbers_overdue',
-    help: 'SMS numbers pending longer than numbers.pendingBusinessDays',
-    registers: [registry],
-    async collect() {
-      const rows = await safe(deps, () => deps.db('sms_numbers').where({ overdue: true, missing: false }).count<{ count: string }[]>('* as count'));
-      this.set(Number(rows?.[0]?.count ?? 0));
-    },
-  });
-  new Gauge({
-    name: 'updox_sync_practices_audit',
-    help: 'Practices by business-details audit status',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await safe(deps, () => deps.db('practices').whereNotNull('audit_status').select('audit_status').count<{ audit_status: string; count: string }[]>('* as count').groupBy('audit_status'));
-      for (const r of rows ?? []) this.set({ status: r.audit_status }, Number(r.count));
-    },
-  });
-  if (queues.length) {
-    new Gauge({
-      name: 'updox_sync_queue_jobs',
-      help: 'BullMQ jobs by queue and state',
-      labelNames: ['queue', 'state'] as const,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const q of queues) {
-          const counts = await safe(deps, () => q.getJobCounts(...QUEUE_STATES));
-          for (const s of QUEUE_STATES) this.set({ queue: q.name, state: s }, counts?.[s] ?? 0);
-        }
-      },
-    });
-  }
+  addDomainMetrics(registry, deps, queues);
   return { registry, requests, webhooks };
 }
 
-/** A scrape must not fail because one source is down: log and report nothing for it. */
-async function safe<T>(deps: Pick<AppDeps, 'log'>, fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (err) {
-    deps.log.warn({ err: (err as Error).message }, 'metrics source unavailable');
-    return undefined;
-  }
-}

@@ -5,6 +5,7 @@
  */
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import type { AppDeps } from '../app';
 import { handleVerificationWebhook } from '../sms/webhook';
 import { SECOND } from '../time';
@@ -56,9 +57,12 @@ export async function buildHttpServer(deps: AppDeps, opts: HttpServerOptions = {
     const ready = db === 'ok' && redis === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, redis } });
   });
+  // The server's metrics and this process's Updox metrics, in one exposition.
+  const registry = deps.metrics ? Registry.merge([metrics.registry, deps.metrics.registry]) : metrics.registry;
+  registry.setDefaultLabels({ app: 'updox-sync' }); // a merged registry has none of its parts'
   app.get('/metrics', async (_req, reply) => {
-    const body = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(body);
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
   });
 
   // The webhook is signed over its exact bytes: take the raw body, whatever the content type.

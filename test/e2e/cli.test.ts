@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import { main } from '../../src/cli/main';
 import { testEnv } from '../helpers/env';
 
-const cli = (args: string[], env: Record<string, string | undefined> = testEnv()) => runCli(args, env);
+/** The CLI's main() in this process, with its own environment and output and no .env read. */
+async function cli(args: string[], env: Record<string, string | undefined> = testEnv()) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'updox-sync', ...args], { env, dotenv: false, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
 
 describe('updox-sync CLI', () => {
   it('lists every command in --help', async () => {

@@ -69,7 +69,7 @@ describe('demo with a hostile .env', () => {
     ].join('\n'));
     const before = { db: await counts(operatorDb.db), keys: await keysOf(operatorPrefix) };
     const stateDir = path.join(cwd, 'state');
-    const r = await runCli(['demo', '--state-dir', stateDir, '--json'], { DEMO_DATABASE_URL: demoDb.url, DEMO_QUEUE_PREFIX: demoPrefix, DEMO_REDIS_URL: TEST_REDIS_URL }, { cwd, timeoutMs: 240_000 });
+    const r = await runCli(['demo', '--state-dir', stateDir, '--json'], { DEMO_DATABASE_URL: demoDb.url, DEMO_QUEUE_PREFIX: demoPrefix, DEMO_REDIS_URL: TEST_REDIS_URL }, { cwd, timeoutMs: 400_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/demo: runs apart from your own settings/);
     expect(r.stderr).toContain(`database ${demoDb.name} at 127.0.0.1:5432`);
@@ -90,5 +90,5 @@ describe('demo with a hostile .env', () => {
     expect((await counts(demoDb.db)).runs).toBeGreaterThan(0);
     expect((await keysOf(demoPrefix)).length).toBeGreaterThan(0);
     expect(existsSync('/nonexistent/operator-config.yaml')).toBe(false);
-  }, 300_000);
+  }, 420_000);
 });

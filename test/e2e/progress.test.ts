@@ -41,7 +41,7 @@ function onTerminal(args: string[], env: Record<string, string | undefined>): Pr
   const cmd = [process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/index.ts'), ...args].map((a) => `'${a}'`).join(' ');
   // Asynchronously: the simulator answering it runs in this process.
   return new Promise((resolve, reject) => {
-    execFile('script', ['-qec', cmd, '/dev/null'], { cwd: emptyDir('tty'), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 120_000 },
+    execFile('script', ['-qec', cmd, '/dev/null'], { cwd: emptyDir('tty'), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 300_000 },
       (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
 }
@@ -49,9 +49,9 @@ function onTerminal(args: string[], env: Record<string, string | undefined>): Pr
 describe('sync progress', () => {
   it('logs progress lines off a terminal, draws a bar on one, and is silent with --quiet', async () => {
     const [a, b, c] = await Promise.all([
-      runCli(['sync', '--no-audit'], plain, { timeoutMs: 120_000 }),
+      runCli(['sync', '--no-audit'], plain, { timeoutMs: 300_000 }),
       onTerminal(['sync', '--no-audit'], tty),
-      runCli(['--quiet', 'sync', '--no-audit'], quiet, { timeoutMs: 120_000 }),
+      runCli(['--quiet', 'sync', '--no-audit'], quiet, { timeoutMs: 300_000 }),
     ]);
     expect(a.code, a.stderr).toBe(0);
     const lines = a.stderr.split('\n').filter((l) => l.includes('"apply progress"')).map((l) => JSON.parse(l) as { done: number; total: number; etaSeconds: number | null });
@@ -67,7 +67,7 @@ describe('sync progress', () => {
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).not.toContain('apply progress');
     expect(c.stdout).toMatch(/10 created/);
-  }, 180_000);
+  }, 420_000);
 
   it('estimates from the observed rate, never faster than the limit', () => {
     expect(etaSeconds(100, 0, 5)).toBe(20);
