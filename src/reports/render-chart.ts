@@ -6,11 +6,14 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import type * as ResvgJs from '@resvg/resvg-js';
+import { lazyRequire } from '../roster/lazy';
 import { CHART_FONT, CHART_WIDTH, chartSvg } from './chart-svg';
 import type { ChartSeries } from './types';
 
 const require = createRequire(import.meta.url);
+// The native renderer loads on the first chart (a preview without a chart never needs it).
+const resvgLib = lazyRequire<typeof ResvgJs>('@resvg/resvg-js');
 
 /** The bundled font files (regular and bold). */
 export function chartFontFiles(): string[] {
@@ -21,7 +24,7 @@ export function chartFontFiles(): string[] {
 export function renderChart(chart: ChartSeries, opts: { scale?: number; title?: string } = {}): Buffer {
   const scale = Math.max(1, Math.round(opts.scale ?? 2));
   const svg = chartSvg(chart, opts.title === undefined ? {} : { title: opts.title });
-  const resvg = new Resvg(svg, {
+  const resvg = new (resvgLib().Resvg)(svg, {
     fitTo: { mode: 'width', value: CHART_WIDTH * scale },
     font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
     background: '#ffffff',

@@ -5,8 +5,9 @@
  * date-holidays (a maintained calendar: Juneteenth, substitutes for a Saturday or Sunday holiday)
  * and minus the configured extra days (numbers.holidays, `YYYY-MM-DD`). Pure: `now` is passed in.
  */
-import Holidays from 'date-holidays';
+import type HolidaysType from 'date-holidays';
 import type { Config } from '../config';
+import { lazyRequire } from '../roster/lazy';
 import { localDate, localMidnight } from '../reports/period';
 import { DAY } from '../time';
 
@@ -24,14 +25,17 @@ export interface CalendarOptions {
   federalHolidays?: boolean;
 }
 
-let us: Holidays | null = null;
+// date-holidays carries every country's rules (~150 ms to load on an idle machine): loaded on the
+// first federal-holiday lookup, not by every command that imports this file.
+const holidaysLib = lazyRequire<typeof HolidaysType>('date-holidays');
+let us: HolidaysType | null = null;
 const federal = new Map<number, ReadonlySet<string>>();
 
 /** The US federal holidays of a year with their observed days (e.g. 2027-12-24 for Christmas). */
 export function federalHolidays(year: number): ReadonlySet<string> {
   let set = federal.get(year);
   if (!set) {
-    us ??= new Holidays('US');
+    us ??= new (holidaysLib())('US');
     set = new Set(us.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
     federal.set(year, set);
   }
