@@ -4,7 +4,8 @@
  * `resume` finishes it; cancel stops sending; schedules lost with Redis are registered again; a plan
  * left `planned` by a lost Redis is superseded by a newer run and never applied.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addReleasedApply, addSourceFlow } from '../../../jobs/flows';
 import { jobIdFor, queueFor } from '../../../jobs/queues';
@@ -14,6 +15,7 @@ import { openSyncRun } from '../../../src/pipeline/open';
 import { STEP_FNS } from '../../../src/pipeline/definition';
 import { cancelRun, getRun, resumeRun, type RunRow } from '../../../src/runs';
 import { sleep } from '../../../src/time';
+import { FIXTURES } from '../../helpers/env';
 import { deleteKeys } from '../../helpers/redis';
 import { changedRoster, createFlowHarness, type FlowHarness } from './flow-helpers';
 
@@ -85,6 +87,29 @@ describe('the supervisor', () => {
       expect(remote).toHaveLength(10);
     } finally {
       await w.close();
+    }
+  });
+
+  it('fails a job whose payload fails its schema, and a bad-input step, at once with the code (no retries)', async () => {
+    const w = h.startWorkers();
+    try {
+      const bad = await queueFor(h.q, 'plan').add('plan', { runId: 'not-a-uuid' }, { attempts: 5 });
+      const { runId } = await openSyncRun(h.app.deps, { source: 'small', trigger: 'test', dryRun: false });
+      writeFileSync(h.roster, '');
+      await addSourceFlow(h.q, runId);
+      const failedRun = await waitForRun(runId, (r) => r.status === 'failed');
+      expect(failedRun.error_code).toMatch(/^IMPORT_/);
+      for (let i = 0; i < 50 && !(await (await queueFor(h.q, 'import').getJob(jobIdFor('import', runId)))!.isFailed()); i++) await sleep(100);
+      const importJob = (await queueFor(h.q, 'import').getJob(jobIdFor('import', runId)))!;
+      expect(importJob.failedReason.startsWith(`${failedRun.error_code}: `)).toBe(true);
+      expect(importJob.attemptsMade).toBe(1);
+      const payload = (await queueFor(h.q, 'plan').getJob(bad.id!))!;
+      expect(await payload.getState()).toBe('failed');
+      expect(payload.failedReason).toMatch(/^JOB_PAYLOAD_INVALID: /);
+      expect(payload.attemptsMade).toBe(1);
+    } finally {
+      await w.close();
+      writeFileSync(h.roster, readFileSync(path.join(FIXTURES, 'csv/small-clean.csv')));
     }
   });
 
