@@ -30,6 +30,8 @@ export function maskedConfig(config: Readonly<Config>, env: Record<string, strin
     ...config,
     databaseUrl: maskUrl(config.databaseUrl),
     redisUrl: maskUrl(config.redisUrl),
+    // A Slack-style webhook URL is itself the secret: only its host is shown.
+    alertWebhookUrl: config.alertWebhookUrl ? `${new URL(config.alertWebhookUrl).origin}/${MASK}` : undefined,
     updox: { ...config.updox, applicationPassword: secret(config.updox.applicationPassword), hmacSecret: secret(config.updox.hmacSecret) },
     smtp: { ...config.smtp, url: maskUrl(config.smtp.url) },
     http: { ...config.http, webhookSecret: secret(config.http.webhookSecret), dashboardPassword: secret(config.http.dashboardPassword) },

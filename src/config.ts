@@ -128,6 +128,10 @@ export const fileSchema = z.object({
     maxAttempts: z.coerce.number().int().min(1).max(50).default(6),
     applyConcurrency: z.coerce.number().int().min(1).max(256).default(16),
   }).default({ conflictPolicy: 'roster-wins', maxAttempts: 6, applyConcurrency: 16 }),
+  alerts: z.object({
+    /** Alerts by email to `admins` too (needs SMTP_URL). */
+    email: z.boolean().default(true),
+  }).default({ email: true }),
   staging: z.object({
     /** Imports per source whose staged roster_rows are kept (unfinished runs always keep theirs). */
     keepRuns: z.coerce.number().int().min(1).default(5),
@@ -187,6 +191,7 @@ export const envSchema = z.object({
     dashboardUser: z.string().optional(),
     dashboardPassword: z.string().optional(),
   }),
+  alertWebhookUrl: z.string().url().optional(),
   metrics: z.object({
     /** A worker's metrics port (GET /metrics); unset: none. Binds HTTP_HOST. */
     port: z.coerce.number().int().min(0).max(65535).optional(),
@@ -253,6 +258,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       dashboardUser: v('DASHBOARD_USER'),
       dashboardPassword: v('DASHBOARD_PASSWORD'),
     },
+    alertWebhookUrl: v('ALERT_WEBHOOK_URL'),
     metrics: { port: v('METRICS_PORT') },
     log: { level: v('LOG_LEVEL'), pretty: v('LOG_PRETTY') },
   };
@@ -268,7 +274,7 @@ const ENV_NAMES: Record<string, string> = {
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
   'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
-  'metrics.port': 'METRICS_PORT', 'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
+  alertWebhookUrl: 'ALERT_WEBHOOK_URL', 'metrics.port': 'METRICS_PORT', 'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
 };
 export const ENV_VARIABLES = ENV_NAMES;
 

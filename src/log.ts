@@ -29,6 +29,8 @@ export const REDACT_PATHS = [
   '*.webhookSecret',
   'webhookSecret',
   '*.dashboardPassword',
+  'alertWebhookUrl',
+  '*.alertWebhookUrl',
 ];
 
 export interface LogOptions {

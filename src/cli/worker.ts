@@ -3,6 +3,7 @@ import { closeOnSignals, createApp } from '../app';
 import { createQueues } from '../../jobs/queues';
 import { startWorkers } from '../../jobs/worker';
 import { DEFAULT_SUPERVISOR } from '../../jobs/supervisor';
+import { startAlerts } from '../alerts/notifier';
 import { startMetricsServer } from '../http/metrics-server';
 import type { RegisterCommand } from './context';
 
@@ -34,8 +35,10 @@ export const register: RegisterCommand = (program, ctx) => {
       const metricsPort = opts.metricsPort ?? deps.config.metrics.port;
       const metrics = metricsPort === undefined ? null : await startMetricsServer(deps, Object.values(q.queues), deps.config.http.host, metricsPort);
       if (metrics) ctx.print(`metrics on ${metrics.url}`);
+      const alerts = startAlerts(deps);
       deps.log.info({ pid: process.pid, metrics: metrics?.url }, 'worker started');
       closeOnSignals(async () => {
+        await alerts.stop();
         await metrics?.close();
         await running.close();
         await q.close();
