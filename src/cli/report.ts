@@ -6,6 +6,7 @@
  */
 import { EXIT } from '../errors';
 import { sendReports, type RecipientResult, type SendReportsResult } from '../reports/send';
+import { assertOutputDir } from '../safe-files';
 import type { RegisterCommand } from './context';
 
 interface Opts { manager?: string; period?: string; send?: boolean; out?: string; json?: boolean; listCap?: string }
@@ -21,13 +22,14 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--list-cap <n>', 'rows per list in the email body (the CSV has all)')
     .option('--json', 'print the result as JSON (with each report model when previewing)')
     .action(async (opts: Opts) => {
+      const outDir = opts.out ? await assertOutputDir(opts.out, '--out') : undefined;
       await ctx.withApp(async (deps) => {
         const res = await sendReports(deps, {
           send: Boolean(opts.send),
           includeModels: Boolean(opts.json) && !opts.send,
           ...(opts.manager ? { manager: opts.manager } : {}),
           ...(opts.period ? { period: opts.period } : {}),
-          ...(opts.out ? { outDir: opts.out } : {}),
+          ...(outDir ? { outDir } : {}),
           ...(opts.listCap ? { listCap: Math.max(1, Number(opts.listCap) || 25) } : {}),
         });
         ctx.print(opts.json ? JSON.stringify(res) : describe(res, Boolean(opts.send)));

@@ -4,12 +4,13 @@
  * (csv-import-worker.ts). File-level problems throw BadInputError with a distinct code.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../config';
 import { BadInputError } from '../errors';
+import { assertRegularFile } from '../safe-files';
 import type { RowCounts, RowFormatConfig } from './copy-rows';
 import type { FromWorker, ToWorker } from './csv-import-worker';
 import type { CopyWrite, RecordSource } from './record-source';
@@ -24,10 +25,10 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 'encoding' | 'delimiter'>): Promise<RecordSource> {
   const details = { file };
-  let size: number;
   let sample: Buffer;
+  // A FIFO, device or directory: named before anything opens it (opening a FIFO blocks).
+  const size = (await assertRegularFile(file, 'IMPORT_NOT_A_FILE', 'roster file')).size;
   try {
-    size = (await stat(file)).size;
     const fh = await open(file, 'r');
     try {
       const buf = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
