@@ -247,8 +247,28 @@ function readCell(ctx: Ctx, field: RosterField, v: string | null | undefined): s
       return null;
     }
   }
-  if (!ctx.plain && CONTROL.test(t)) t = t.replace(CONTROL_ALL, ' ').trim();
+  if (!ctx.plain && CONTROL.test(t)) {
+    t = controlCharacters(ctx, field, t);
+    if (t === '') return null;
+  }
   return t;
+}
+
+/**
+ * A NUL byte is a sign of a binary or corrupted cell: a coded issue naming the field and where
+ * (the row is quarantined). Other control characters become spaces, with a coded warning.
+ */
+function controlCharacters(ctx: Ctx, field: RosterField, t: string): string {
+  const cleaned = t.replace(CONTROL_ALL, ' ').trim();
+  const nul = t.indexOf('\0');
+  if (nul >= 0) {
+    ctx.issues.push({ field, value: cleaned, rule: 'nul_byte', message: `${field}: a NUL byte at character ${nul + 1}` });
+  } else {
+    const at = t.search(CONTROL);
+    const hex = t.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+    ctx.warnings.push({ field, rule: 'control_character', message: `control character U+${hex} at character ${at + 1} replaced by a space` });
+  }
+  return cleaned;
 }
 
 /** A free-text cell: runs of white space become one space; a formula-looking start is flagged. */
