@@ -162,7 +162,7 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
     if (!timeZone) {
       const ci = [...US_TIME_ZONES].find((z) => z.toLowerCase() === tzIn.toLowerCase());
       if (ci) timeZone = ci;
-      else issues.push({ field: 'timeZone', value: tzIn, rule: 'invalid', message: `timeZone: not a US IANA time zone: "${clip(tzIn)}"` });
+      else dropOptional(ctx, 'timeZone', tzIn, 'invalid', 'not a US IANA time zone');
     }
   } else if (rules.timeZoneFromState && state) {
     timeZone = STATE_TIME_ZONE[state] ?? null;
@@ -200,6 +200,12 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
       if (issues.some((i) => i.field === field)) continue; // already explained by its own rule
       const value = candidate[field];
       const rule = zi.code === 'too_big' ? 'too_long' : zi.message === 'required' ? 'required' : 'invalid';
+      if (OPTIONAL_FIELDS.has(field) && value != null) {
+        if (warnings.some((w) => w.field === field && w.rule === 'dropped')) continue;
+        dropOptional(ctx, field, String(value), rule, zi.message);
+        (values as unknown as Record<string, unknown>)[field] = null;
+        continue;
+      }
       issues.push({ field, value: value == null ? null : clip(String(value), 200), rule, message: `${field}: ${zi.message}` });
     }
   }
@@ -280,8 +286,22 @@ function readText(ctx: Ctx, field: RosterField, v: string | null | undefined): s
   return t;
 }
 
+/**
+ * Fields a practice can do without: a bad value is dropped with a `dropped` warning naming why,
+ * and the row goes on (the plan keeps what was last saved for a dropped field, plan-sql.ts).
+ * A bad required field still quarantines the row.
+ */
+export const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['fax', 'websiteUrl', 'alternativeWebsiteUrl', 'timeZone']);
+
+/** A dropped optional value, as a warning: `field:dropped`, the original rule in the message. */
+function dropOptional(ctx: Ctx, field: string, input: string, rule: string, message: string): void {
+  const shown = message.includes(clip(input)) ? '' : ` "${clip(input)}"`;
+  ctx.warnings.push({ field, rule: 'dropped', message: `${message} [${rule}]:${shown} dropped, the row goes on` });
+}
+
 function applyResult<T>(ctx: Ctx, field: string, input: string | null, res: CellResult<T>): T | null {
-  if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
+  if (res.issue && OPTIONAL_FIELDS.has(field) && input !== null) dropOptional(ctx, field, input, res.issue.rule, res.issue.message);
+  else if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
   if (res.warnings) for (const w of res.warnings) ctx.warnings.push({ field, rule: w.rule, message: w.message });
   return res.value;
 }

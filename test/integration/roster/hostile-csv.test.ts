@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { importRoster } from '../../../src/roster/import';
 import { SyncError } from '../../../src/errors';
 import { csvSource, startRosterApp, type RosterTestApp } from './helpers';
@@ -91,5 +92,29 @@ describe('NUL and control characters', () => {
     const row = await t.tdb.db('roster_rows').where({ run_id: runId, external_id: 'C1' }).first();
     expect(row).toMatchObject({ name: 'Esc Clinic', city: 'Col umbus' });
     expect(row.warnings).toContainEqual(expect.objectContaining({ field: 'name', rule: 'control_character', message: 'control character U+001B at character 4 replaced by a space' }));
+  });
+});
+
+describe('a bad optional field is dropped, the row goes on', () => {
+  it('a junk website, fax and zone: staged with coded warnings, counted, and listed in --errors', async () => {
+    const runId = await t.newRun();
+    const out = path.join(dir, 'dropped-errors.csv');
+    const f = await file('optional.csv', 'practice_id,practice_name,website,fax,time_zone\n',
+      'O1,Red Bud Clinic,red bud regional hospital,,\n', 'O2,Fax Clinic,,555,\n', 'O3,Zone Clinic,,,Central Standard Time\n', 'O4,Fine Clinic,fine.example,614-555-0100,America/Chicago\n', ',No Id,junk site,,\n');
+    const r = await importRoster(t.app.deps, { runId, source: csvSource({ path: f, maxInvalidShare: 1 }), errorsOut: out });
+    expect(r.stats).toMatchObject({ read: 5, valid: 4, quarantined: 1, byReason: { 'externalId:required': 1 }, warnings: { 'websiteUrl:dropped': 2, 'fax:dropped': 1, 'timeZone:dropped': 1 } });
+    const o1 = await t.tdb.db('roster_rows').where({ run_id: runId, external_id: 'O1' }).first();
+    expect(o1.website_url).toBeNull();
+    expect(o1.warnings).toContainEqual(expect.objectContaining({ field: 'websiteUrl', rule: 'dropped', message: 'not a URL: "red bud regional hospital" [invalid]: dropped, the row goes on' }));
+    const { readFile } = await import('node:fs/promises');
+    const records = parse(await readFile(out, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0]!)).toEqual(['row_number', 'external_id', 'reasons', 'issues', 'raw', 'outcome']);
+    expect(records.map((x) => [x.row_number, x.external_id, x.outcome])).toEqual([
+      ['2', 'O1', 'staged, value dropped'], ['3', 'O2', 'staged, value dropped'], ['4', 'O3', 'staged, value dropped'], ['6', '', 'quarantined'],
+    ]);
+    expect(records[0]!.reasons).toBe('websiteUrl: not a URL: "red bud regional hospital" [invalid]: dropped, the row goes on');
+    expect(records[1]!.reasons).toMatch(/^fax: /);
+    expect(records[2]!.reasons).toMatch(/^timeZone: /);
+    expect(JSON.parse(records[0]!.issues!)).toEqual([expect.objectContaining({ field: 'websiteUrl', rule: 'dropped' })]);
   });
 });

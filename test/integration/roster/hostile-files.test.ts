@@ -126,7 +126,7 @@ describe('--errors never overwrites an input and needs its folder', () => {
     const r = await importRoster(t.app.deps, { runId: await t.newRun(), source: csvSource({ path: roster, maxInvalidShare: 1 }), errorsOut: out });
     expect(r.stats).toMatchObject({ read: 3, quarantined: 1 });
     const text = await readFile(out, 'utf8');
-    expect(text).toMatch(/^row_number,external_id,reasons/);
+    expect(text).toMatch(/^\ufeffrow_number,external_id,reasons/);
     expect(text).toMatch(/H2/);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(await readFile(roster, 'utf8')).toBe(ROSTER);
