@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { unknownKeys } from './config-keys';
 import { ConfigError } from './errors';
-import { readOnlyQueryRefinement } from './config-values';
+import { accountIdRefinement, cronRefinement, LIMITS, partnerUrlProblems, readOnlyQueryRefinement, timeZoneRefinement, urlWithScheme } from './config-values';
 
 /** Canonical roster fields; a source's column mapping maps these to its headers or columns. */
 export const ROSTER_FIELDS = [
@@ -49,6 +49,7 @@ const accountIdSchema = z
     charset: z.string().default('A-Za-z0-9._-'),
     maxLength: z.coerce.number().int().min(8).max(255).default(64),
   })
+  .superRefine(accountIdRefinement)
   .default({ prefix: '', charset: 'A-Za-z0-9._-', maxLength: 64 });
 
 const commonSource = {
@@ -59,8 +60,8 @@ const commonSource = {
   fullRoster: z.boolean().default(false),
   accountId: accountIdSchema,
   /** cron expression for the nightly run (registered by `updox-sync schedule`). */
-  schedule: z.string().optional(),
-  timezone: z.string().default('UTC'),
+  schedule: z.string().optional().superRefine(cronRefinement),
+  timezone: z.string().default('UTC').superRefine(timeZoneRefinement),
   assign: assignSchema,
   /** A file whose share of invalid rows exceeds this fails the import before anything downstream. */
   maxInvalidShare: share.default(0.5),
@@ -143,15 +144,15 @@ export const fileSchema = z.object({
     /** Count the US federal holidays (date-holidays) as days off. */
     federalHolidays: z.boolean().default(true),
     /** IANA zone business days are counted in; default reports.timeZone, else the first source's timezone, else UTC. */
-    timeZone: z.string().optional(),
-    schedule: z.string().default('0 */6 * * *'),
+    timeZone: z.string().optional().superRefine(timeZoneRefinement),
+    schedule: z.string().default('0 */6 * * *').superRefine(cronRefinement),
   }).default({ pendingBusinessDays: 3, holidays: [], federalHolidays: true, schedule: '0 */6 * * *' }),
   reports: z.object({
     period: z.enum(['daily', 'weekly']).default('daily'),
     outDir: z.string().default('out/reports'),
-    schedule: z.string().default('0 7 * * *'),
+    schedule: z.string().default('0 7 * * *').superRefine(cronRefinement),
     /** IANA zone the report periods and times are in; default the first source's timezone, else UTC. */
-    timeZone: z.string().optional(),
+    timeZone: z.string().optional().superRefine(timeZoneRefinement),
     /** Whom a manager asks about a practice (shown when there is no portal link); default the first admin. */
     contact: z.string().min(1).optional(),
     /** Where a practice is fixed: a Partner Portal URL with `{accountId}` (an assumption: see docs/vendor-assumptions.md). */
@@ -161,23 +162,23 @@ export const fileSchema = z.object({
 
 export const envSchema = z.object({
   configFile: z.string().min(1),
-  databaseUrl: z.string().url(),
-  redisUrl: z.string().url(),
+  databaseUrl: z.string().superRefine(urlWithScheme(['postgres', 'postgresql'])),
+  redisUrl: z.string().superRefine(urlWithScheme(['redis', 'rediss'])),
   queuePrefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('updox-sync'),
   updox: z.object({
     // Required only by the commands that call Updox (requireUpdox, loadConfig's `requires`).
-    baseUrl: z.string().url().optional(),
+    baseUrl: z.string().optional().superRefine(urlWithScheme(['https', 'http'])),
     applicationId: z.string().min(1).optional(),
     applicationPassword: z.string().min(1).optional(),
     /** Optional HMAC layer secret (updox-api.md §1.3). */
     hmacSecret: z.string().optional(),
-    requestsPerSecond: z.coerce.number().positive().default(5),
-    maxInFlight: z.coerce.number().int().positive().default(8),
-    timeoutMs: z.coerce.number().int().positive().default(30_000),
-    maxRetries: z.coerce.number().int().min(0).default(5),
+    requestsPerSecond: z.coerce.number().min(LIMITS.requestsPerSecond.min).max(LIMITS.requestsPerSecond.max).default(5),
+    maxInFlight: z.coerce.number().int().min(LIMITS.maxInFlight.min).max(LIMITS.maxInFlight.max).default(8),
+    timeoutMs: z.coerce.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).default(30_000),
+    maxRetries: z.coerce.number().int().min(LIMITS.maxRetries.min).max(LIMITS.maxRetries.max).default(5),
   }),
   smtp: z.object({
-    url: z.string().optional(),
+    url: z.string().optional().superRefine(urlWithScheme(['smtp', 'smtps'])),
     from: z.string().default('updox-sync <no-reply@localhost>'),
   }),
   http: z.object({
@@ -187,7 +188,7 @@ export const envSchema = z.object({
     /** How the verification webhook authenticates: HMAC signature (default) or a bearer secret. */
     webhookAuth: z.enum(['hmac', 'bearer']).optional(),
     /** Maximum age of a webhook timestamp before it is refused as stale. */
-    webhookToleranceSec: z.coerce.number().int().positive().default(300),
+    webhookToleranceSec: z.coerce.number().int().min(LIMITS.webhookToleranceSec.min).max(LIMITS.webhookToleranceSec.max).default(300),
     dashboardUser: z.string().optional(),
     dashboardPassword: z.string().optional(),
   }),
@@ -346,6 +347,7 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}, opts: Lo
   const configFile = path.resolve(merged.UPDOX_SYNC_CONFIG || 'config/example.yaml');
   const file = parseConfigFile(configFile);
   problems.push(...file.problems);
+  if (file.value) problems.push(...partnerUrlProblems(file.value.sources, merged));
   if (problems.length || !envRes.success || !file.value) throw new ConfigError(problems);
   const configDir = path.dirname(configFile);
   // Paths in the config file are relative to the file itself, so it can be run from anywhere.
@@ -367,6 +369,8 @@ export function loadEnvConfig(env: Env = process.env, overrides: Env = {}): Read
 export function sourceDbUrl(source: DbSourceConfig, env: Env = process.env): string {
   const url = env[source.urlEnv];
   if (!url) throw new ConfigError([`${source.urlEnv}: not set (source "${source.name}" reads its connection URL from it)`]);
+  const problems = partnerUrlProblems([source], env);
+  if (problems.length) throw new ConfigError(problems);
   return url;
 }
 

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { Option } from 'commander';
-import { BadInputError } from '../errors';
+import { BadInputError, SyncError } from '../errors';
+import { writeOutputFile } from '../safe-files';
 import { auditPractices } from '../sms/audit';
 import { formatAuditTable, streamAuditRows, writeAuditCsv, type AuditRow } from '../sms/audit-export';
 import type { AuditStatus } from '../sms/business-details';
@@ -28,8 +29,9 @@ export const register: RegisterCommand = (program, ctx) => {
           const file = path.resolve(opts.csv);
           let written: number;
           try {
-            written = await writeAuditCsv(rows, file);
+            written = await writeOutputFile(file, [deps.config.configFile], '--csv', (tmp) => writeAuditCsv(rows, tmp));
           } catch (err) {
+            if (err instanceof SyncError) throw err;
             throw new BadInputError('AUDIT_CSV_WRITE_FAILED', `cannot write ${file}: ${(err as Error).message}`, { cause: err });
           }
           ctx.print(opts.json ? JSON.stringify({ ...stats, csv: file, rows: written })

@@ -39,7 +39,7 @@ export const register: RegisterCommand = (program, ctx) => {
         const bar = process.stderr.isTTY && !flags.json && !isQuiet(program) ? makeBar() : null;
         let result: ImportResult;
         try {
-          result = await withRunLease(deps.db, runId, owner, () => importRoster(deps, { runId, source, file, mapping, errorsOut, onProgress: bar?.update }));
+          result = await withRunLease(deps.db, runId, owner, () => importRoster(deps, { runId, source, file, mapping, errorsOut, inputs: flags.mapping ? [path.resolve(flags.mapping)] : [], onProgress: bar?.update }));
           bar?.stop();
           await finishRun(deps.db, runId);
         } catch (err) {

@@ -4,22 +4,24 @@
  * accounts without a number, accounts the vendor refused (4011). A 4015 halts (exit code 5).
  */
 import { pullNumbers, type PullStats } from '../sms/numbers';
+import { LIMITS } from '../config-values';
+import { intOption } from './int-option';
 import type { RegisterCommand } from './context';
 
-interface Opts { account?: string[]; json?: boolean; concurrency?: string }
+interface Opts { account?: string[]; json?: boolean; concurrency?: number }
 
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command('numbers')
     .description('pull SMS numbers and their verification status for every active account')
     .option('--account <id...>', 'only these accounts')
-    .option('--concurrency <n>', 'calls in flight (default UPDOX_MAX_IN_FLIGHT)')
+    .option('--concurrency <n>', 'calls in flight (default UPDOX_MAX_IN_FLIGHT)', intOption(LIMITS.maxInFlight.min, LIMITS.maxInFlight.max))
     .option('--json', 'print the result as JSON')
     .action(async (opts: Opts) => {
       await ctx.withApp(async (deps) => {
         const stats = await pullNumbers(deps, deps.updox, {
           ...(opts.account ? { accountIds: opts.account } : {}),
-          ...(opts.concurrency ? { concurrency: Math.max(1, Number(opts.concurrency) || 1) } : {}),
+          ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
         });
         ctx.print(opts.json ? JSON.stringify(stats) : describe(stats));
       });

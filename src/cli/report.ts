@@ -6,9 +6,11 @@
  */
 import { EXIT } from '../errors';
 import { sendReports, type RecipientResult, type SendReportsResult } from '../reports/send';
+import { assertOutputDir } from '../safe-files';
+import { intOption } from './int-option';
 import type { RegisterCommand } from './context';
 
-interface Opts { manager?: string; period?: string; send?: boolean; out?: string; json?: boolean; listCap?: string }
+interface Opts { manager?: string; period?: string; send?: boolean; out?: string; json?: boolean; listCap?: number }
 
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -18,17 +20,18 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--period <period>', 'a day (2026-11-24) or an ISO week (2026-W48); default: the current period')
     .option('--send', 'deliver (SMTP_URL, else .eml files in reports.outDir) and record it; a period already sent is skipped')
     .option('--out <dir>', 'write the .eml files to this folder (a preview unless --send is given too)')
-    .option('--list-cap <n>', 'rows per list in the email body (the CSV has all)')
+    .option('--list-cap <n>', 'rows per list in the email body (the CSV has all)', intOption(1, 100_000))
     .option('--json', 'print the result as JSON (with each report model when previewing)')
     .action(async (opts: Opts) => {
+      const outDir = opts.out ? await assertOutputDir(opts.out, '--out') : undefined;
       await ctx.withApp(async (deps) => {
         const res = await sendReports(deps, {
           send: Boolean(opts.send),
           includeModels: Boolean(opts.json) && !opts.send,
           ...(opts.manager ? { manager: opts.manager } : {}),
           ...(opts.period ? { period: opts.period } : {}),
-          ...(opts.out ? { outDir: opts.out } : {}),
-          ...(opts.listCap ? { listCap: Math.max(1, Number(opts.listCap) || 25) } : {}),
+          ...(outDir ? { outDir } : {}),
+          ...(opts.listCap ? { listCap: opts.listCap } : {}),
         });
         ctx.print(opts.json ? JSON.stringify(res) : describe(res, Boolean(opts.send)));
         if (res.failed) process.exitCode = EXIT.failure;

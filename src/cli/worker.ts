@@ -5,9 +5,12 @@ import { startWorkers } from '../../jobs/worker';
 import { DEFAULT_SUPERVISOR } from '../../jobs/supervisor';
 import { startAlerts } from '../alerts/notifier';
 import { startMetricsServer } from '../http/metrics-server';
+import { LIMITS, MAX_TIMER_MS } from '../config-values';
+import { intOption } from './int-option';
 import type { RegisterCommand } from './context';
 
-const int = (v: string) => Number.parseInt(v, 10);
+// Each of these becomes a timer or a count: bounded so that a timer stays in range (2^31 − 1 ms).
+const ms = intOption(10, MAX_TIMER_MS);
 
 interface Flags { updoxConcurrency?: number; superviseEvery?: number; handoff?: number; maxTakeovers?: number; metricsPort?: number }
 
@@ -15,11 +18,11 @@ export const register: RegisterCommand = (program, ctx) => {
   program
     .command('worker')
     .description('run BullMQ workers for all queues (sync, updox, mail) and a supervisor; scale out by running more')
-    .option('--updox-concurrency <n>', 'apply/numbers jobs processed at once', int)
-    .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default ${DEFAULT_SUPERVISOR.intervalMs})`, int)
-    .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default ${DEFAULT_SUPERVISOR.handoffMs})`, int)
-    .option('--max-takeovers <n>', `takeovers of one run before it is failed (default ${DEFAULT_SUPERVISOR.maxTakeovers})`, int)
-    .option('--metrics-port <port>', 'serve GET /metrics on this port (default METRICS_PORT; unset: none; 0 = any free port)', int)
+    .option('--updox-concurrency <n>', 'apply/numbers jobs processed at once', intOption(LIMITS.concurrency.min, LIMITS.concurrency.max))
+    .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default ${DEFAULT_SUPERVISOR.intervalMs})`, ms)
+    .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default ${DEFAULT_SUPERVISOR.handoffMs})`, ms)
+    .option('--max-takeovers <n>', `takeovers of one run before it is failed (default ${DEFAULT_SUPERVISOR.maxTakeovers})`, intOption(1, 1000))
+    .option('--metrics-port <port>', 'serve GET /metrics on this port (default METRICS_PORT; unset: none; 0 = any free port)', intOption(0, 65535))
     .action(async (opts: Flags) => {
       const app = createApp(ctx.config());
       const { deps } = app;

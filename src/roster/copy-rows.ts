@@ -58,6 +58,16 @@ export function copyText(v: string | null | undefined): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(BACKSLASH, '\\\\').replace(TAB, '\\t').replace(NL, '\\n').replace(CR, '\\r') : v;
 }
 
+/**
+ * Postgres text and jsonb cannot hold U+0000: in a quarantined row's raw cells and issues it is
+ * written as U+2400 (SYMBOL FOR NULL), so the row is kept and shows where the NUL was.
+ */
+// An escaped NUL is `\u0000` after an even number of backslashes (an odd one escapes the `\`).
+const NUL_ESCAPED = /(?<!\\)((?:\\\\)*)\\u0000/g;
+const NUL = /\0/g;
+const jsonbSafe = (json: string): string => (json.includes('\\u0000') ? json.replace(NUL_ESCAPED, '$1\u2400') : json);
+const noNul = (v: string): string => (v.includes('\0') ? v.replace(NUL, '\u2400') : v);
+
 /** copyText for a value known to need no escaping. */
 const nullText = (v: string | null | undefined): string => (v === null || v === undefined ? '\\N' : v);
 
@@ -109,7 +119,7 @@ export function createRowFormatter(cfg: RowFormatConfig): RowFormatter {
       stats.quarantined++;
       const externalId = res.ok ? res.row.externalId : res.externalId;
       if (externalId !== null) ids.add(externalId);
-      return `${runCell}\t${row}\t${copyText(externalId)}\t\\N${NULL_PRACTICE}\t\\N\t${copyText(JSON.stringify(rawRecord(headers, cells)))}\t${copyText(JSON.stringify(issues))}\n`;
+      return `${runCell}\t${row}\t${copyText(externalId === null ? null : noNul(externalId))}\t\\N${NULL_PRACTICE}\t\\N\t${copyText(jsonbSafe(JSON.stringify(rawRecord(headers, cells))))}\t${copyText(jsonbSafe(JSON.stringify(issues)))}\n`;
     }
     stats.valid++;
     const r = res.row;

@@ -4,16 +4,17 @@
  * (csv-import-worker.ts). File-level problems throw BadInputError with a distinct code.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../config';
 import { BadInputError } from '../errors';
+import { assertRegularFile } from '../safe-files';
 import type { RowCounts, RowFormatConfig } from './copy-rows';
 import type { FromWorker, ToWorker } from './csv-import-worker';
 import type { CopyWrite, RecordSource } from './record-source';
-import { sniffDelimiter, sniffEncoding, utf8Prefix } from './sniff';
+import { invalidUtf8Offset, sniffDelimiter, sniffEncoding, utf8Prefix } from './sniff';
 import { COMPILED, DIST_DIR } from '../paths';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,10 +25,10 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 'encoding' | 'delimiter'>): Promise<RecordSource> {
   const details = { file };
-  let size: number;
   let sample: Buffer;
+  // A FIFO, device or directory: named before anything opens it (opening a FIFO blocks).
+  const size = (await assertRegularFile(file, 'IMPORT_NOT_A_FILE', 'roster file')).size;
   try {
-    size = (await stat(file)).size;
     const fh = await open(file, 'r');
     try {
       const buf = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
@@ -46,7 +47,12 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
     throw new BadInputError('IMPORT_EMPTY', `roster file is empty: ${file}`, { details });
   }
   const verdict = sniffEncoding(sample, source.encoding);
-  if ('undecodable' in verdict) throw new BadInputError('IMPORT_UNDECODABLE', `cannot decode ${file}: ${verdict.undecodable}`, { details });
+  if ('undecodable' in verdict) {
+    // A configured utf8 that the first bytes already break: name where, as for a later byte.
+    const bad = source.encoding === 'utf8' && /UTF-8/.test(verdict.undecodable) ? await findInvalidUtf8(file) : null;
+    if (bad) throw notUtf8(file, bad);
+    throw new BadInputError('IMPORT_UNDECODABLE', `cannot decode ${file}: ${verdict.undecodable}`, { details });
+  }
   let encoding = verdict.encoding;
   const delimiterOf = (enc: string) => source.delimiter !== 'auto' ? source.delimiter
     : sniffDelimiter(enc === 'utf8' ? utf8Prefix(sample).toString('utf8').replace(/^\ufeff/, '') : iconv.decode(sample, 'win1252'));
@@ -60,8 +66,14 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
   // Auto: a file that looks like UTF-8 at the start may still hold a Windows-1252 byte later on.
   // The threads start on the UTF-8 guess while this thread checks the whole file (~0.15 s per
   // 150 MB); a Windows-1252 byte restarts them, before anything has gone downstream.
+  // A configured utf8 is checked over the whole file the same way: a bad byte anywhere fails the
+  // import here, naming its offset and line, before a row goes downstream.
+  if (source.encoding === 'utf8' && size > SAMPLE_BYTES) {
+    const bad = await findInvalidUtf8(file).catch(stopAndThrow);
+    if (bad) await stopAndThrow(notUtf8(file, bad));
+  }
   if (source.encoding === 'auto' && encoding === 'utf8' && !verdict.bom && size > SAMPLE_BYTES
-    && !(await fileIsUtf8(file).catch(stopAndThrow))) {
+    && (await findInvalidUtf8(file).catch(stopAndThrow)) !== null) {
     await worker.stop();
     encoding = 'windows-1252';
     delimiter = delimiterOf(encoding);
@@ -201,14 +213,39 @@ function csvError(err: unknown, file: string): Error {
   return err as Error;
 }
 
-/** Streams the whole file through a UTF-8 validity check (~1 GB/s). */
-async function fileIsUtf8(file: string): Promise<boolean> {
+function notUtf8(file: string, bad: { offset: number; line: number }): BadInputError {
+  return new BadInputError('IMPORT_UNDECODABLE', `cannot decode ${file}: not valid UTF-8 at byte offset ${bad.offset} (line ${bad.line}); configure encoding: windows-1252 if the file is not UTF-8`, {
+    details: { file, offset: bad.offset, line: bad.line },
+  });
+}
+
+/**
+ * Streams the whole file through a UTF-8 validity check (~1 GB/s: node's isUtf8 per MB); on a
+ * bad chunk, the exact byte and its line (newlines before it, counted on a second read).
+ */
+async function findInvalidUtf8(file: string): Promise<{ offset: number; line: number } | null> {
   let carry = Buffer.alloc(0);
+  let base = 0; // file offset of buf[0]
+  let bad = -1;
   for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     const whole = utf8Prefix(buf);
-    if (!isUtf8(whole)) return false;
+    if (!isUtf8(whole)) {
+      bad = base + invalidUtf8Offset(whole);
+      break;
+    }
     carry = Buffer.from(buf.subarray(whole.length));
+    base += whole.length;
   }
-  return carry.length === 0;
+  if (bad < 0 && carry.length) bad = base + Math.max(0, invalidUtf8Offset(carry));
+  if (bad < 0) return null;
+  let line = 1;
+  let pos = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024, end: Math.max(0, bad - 1) })) {
+    const b = chunk as Buffer;
+    if (pos >= bad) break;
+    for (let i = b.indexOf(10); i >= 0 && pos + i < bad; i = b.indexOf(10, i + 1)) line++;
+    pos += b.length;
+  }
+  return { offset: bad, line };
 }

@@ -16,6 +16,7 @@ import { managedFieldsOf } from './managed-fields';
 import type { RecordSource } from './record-source';
 import { resolveCsvPath } from './resolve-path';
 import { pruneStagedRuns } from './prune';
+import { checkOutputTarget, writeOutputFile } from '../safe-files';
 import { analyzeRosterRows, createStager } from './stage';
 
 export interface ImportOptions {
@@ -25,6 +26,8 @@ export interface ImportOptions {
   mapping?: Partial<Record<RosterField, string>>;
   onProgress?: (p: { rows: number; bytes?: number; totalBytes?: number }) => void;
   errorsOut?: string;
+  /** Other files this import reads (a mapping file): `errorsOut` may not be one of them. */
+  inputs?: string[];
 }
 export interface ImportStats { read: number; valid: number; quarantined: number; byReason: Record<string, number>; warnings: Record<string, number> }
 export interface ImportResult {
@@ -119,6 +122,9 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
   const managedFields = managedFieldsOf(mappedFields, source.timeZoneFromState);
   log.info({ mapping, input: where, encoding: src.encoding, delimiter: src.delimiter }, 'import started');
 
+  // Checked before staging: an --errors path that is an input, or in a missing folder, fails now.
+  const inputs = [source.kind === 'csv' || opts.file ? src.input : undefined, deps.config.configFile, ...(opts.inputs ?? [])];
+  if (opts.errorsOut) await checkOutputTarget(opts.errorsOut, inputs, '--errors');
   const stager = await createStager(deps.db, opts.runId);
   let rows = 0;
   try {
@@ -137,7 +143,7 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
     const byReason = await stager.reasons();
     const stats: ImportStats = { read, valid: moved.valid, quarantined: moved.quarantined, byReason, warnings };
     opts.onProgress?.({ rows: read, bytes: src.bytesRead(), totalBytes: src.totalBytes });
-    if (opts.errorsOut) await stager.writeErrors(opts.errorsOut);
+    if (opts.errorsOut) await writeOutputFile(opts.errorsOut, inputs, '--errors', (tmp) => stager.writeErrors(tmp));
     if (stats.quarantined / read > source.maxInvalidShare) {
       throw new BadInputError('IMPORT_TOO_MANY_INVALID', `${where}: ${stats.quarantined} of ${read} rows are invalid (more than ${Math.round(source.maxInvalidShare * 100)}%); top reasons: ${topReasons(byReason)}`, {
         details: { input: where, stats },

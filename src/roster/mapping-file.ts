@@ -4,8 +4,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ROSTER_FIELDS, type RosterField } from '../config';
 import { BadInputError } from '../errors';
+import { assertRegularFile } from '../safe-files';
 
 export async function loadMappingFile(file: string): Promise<Partial<Record<RosterField, string>>> {
+  await assertRegularFile(file, 'IMPORT_MAPPING_NOT_FOUND', 'mapping file').catch((err: BadInputError) => {
+    throw err.details.kind ? new BadInputError('IMPORT_MAPPING_INVALID', err.message, { details: err.details }) : err;
+  });
   let raw: unknown;
   try {
     const text = await readFile(file, 'utf8');

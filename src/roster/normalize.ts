@@ -162,7 +162,7 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
     if (!timeZone) {
       const ci = [...US_TIME_ZONES].find((z) => z.toLowerCase() === tzIn.toLowerCase());
       if (ci) timeZone = ci;
-      else issues.push({ field: 'timeZone', value: tzIn, rule: 'invalid', message: `timeZone: not a US IANA time zone: "${clip(tzIn)}"` });
+      else dropOptional(ctx, 'timeZone', tzIn, 'invalid', 'not a US IANA time zone');
     }
   } else if (rules.timeZoneFromState && state) {
     timeZone = STATE_TIME_ZONE[state] ?? null;
@@ -200,6 +200,12 @@ export function normalizeRow(raw: RawFields, rules: NormalizeRules, plain = fals
       if (issues.some((i) => i.field === field)) continue; // already explained by its own rule
       const value = candidate[field];
       const rule = zi.code === 'too_big' ? 'too_long' : zi.message === 'required' ? 'required' : 'invalid';
+      if (OPTIONAL_FIELDS.has(field) && value != null) {
+        if (warnings.some((w) => w.field === field && w.rule === 'dropped')) continue;
+        dropOptional(ctx, field, String(value), rule, zi.message);
+        (values as unknown as Record<string, unknown>)[field] = null;
+        continue;
+      }
       issues.push({ field, value: value == null ? null : clip(String(value), 200), rule, message: `${field}: ${zi.message}` });
     }
   }
@@ -247,8 +253,28 @@ function readCell(ctx: Ctx, field: RosterField, v: string | null | undefined): s
       return null;
     }
   }
-  if (!ctx.plain && CONTROL.test(t)) t = t.replace(CONTROL_ALL, ' ').trim();
+  if (!ctx.plain && CONTROL.test(t)) {
+    t = controlCharacters(ctx, field, t);
+    if (t === '') return null;
+  }
   return t;
+}
+
+/**
+ * A NUL byte is a sign of a binary or corrupted cell: a coded issue naming the field and where
+ * (the row is quarantined). Other control characters become spaces, with a coded warning.
+ */
+function controlCharacters(ctx: Ctx, field: RosterField, t: string): string {
+  const cleaned = t.replace(CONTROL_ALL, ' ').trim();
+  const nul = t.indexOf('\0');
+  if (nul >= 0) {
+    ctx.issues.push({ field, value: cleaned, rule: 'nul_byte', message: `${field}: a NUL byte at character ${nul + 1}` });
+  } else {
+    const at = t.search(CONTROL);
+    const hex = t.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+    ctx.warnings.push({ field, rule: 'control_character', message: `control character U+${hex} at character ${at + 1} replaced by a space` });
+  }
+  return cleaned;
 }
 
 /** A free-text cell: runs of white space become one space; a formula-looking start is flagged. */
@@ -260,8 +286,22 @@ function readText(ctx: Ctx, field: RosterField, v: string | null | undefined): s
   return t;
 }
 
+/**
+ * Fields a practice can do without: a bad value is dropped with a `dropped` warning naming why,
+ * and the row goes on (the plan keeps what was last saved for a dropped field, plan-sql.ts).
+ * A bad required field still quarantines the row.
+ */
+export const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['fax', 'websiteUrl', 'alternativeWebsiteUrl', 'timeZone']);
+
+/** A dropped optional value, as a warning: `field:dropped`, the original rule in the message. */
+function dropOptional(ctx: Ctx, field: string, input: string, rule: string, message: string): void {
+  const shown = message.includes(clip(input)) ? '' : ` "${clip(input)}"`;
+  ctx.warnings.push({ field, rule: 'dropped', message: `${message} [${rule}]:${shown} dropped, the row goes on` });
+}
+
 function applyResult<T>(ctx: Ctx, field: string, input: string | null, res: CellResult<T>): T | null {
-  if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
+  if (res.issue && OPTIONAL_FIELDS.has(field) && input !== null) dropOptional(ctx, field, input, res.issue.rule, res.issue.message);
+  else if (res.issue) ctx.issues.push({ field, value: input, rule: res.issue.rule, message: `${field}: ${res.issue.message}` });
   if (res.warnings) for (const w of res.warnings) ctx.warnings.push({ field, rule: w.rule, message: w.message });
   return res.value;
 }

@@ -22,8 +22,8 @@ export function utf8Prefix(buf: Buffer): Buffer {
 
 /**
  * Classifies the first bytes of a file. `configured` 'auto' decides UTF-8 vs Windows-1252 from
- * the sample (the caller also checks the rest of the file while reading). Binary content, UTF-16
- * and NUL bytes are undecodable.
+ * the sample (the caller also checks the rest of the file while reading). Binary content (over
+ * 5% NUL or control bytes) and UTF-16 are undecodable.
  */
 export function sniffEncoding(sample: Buffer, configured: 'auto' | 'utf8' | 'windows-1252' | 'latin1'): EncodingVerdict {
   const bom = sample.length >= 3 && BOM.every((b, i) => sample[i] === b);
@@ -37,14 +37,43 @@ export function sniffEncoding(sample: Buffer, configured: 'auto' | 'utf8' | 'win
   let controls = 0;
   for (let i = 0; i < sample.length; i++) {
     const b = sample[i]!;
-    if (b === 0) return { undecodable: `binary content (a NUL byte at offset ${i})` };
+    // A stray NUL or control byte is a cell's problem (quarantined, named per field); many of
+    // them (UTF-16 without a BOM, a binary file) are the file's.
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) controls++;
   }
-  if (sample.length && controls / sample.length > 0.05) return { undecodable: 'binary content (control characters)' };
+  if (sample.length && controls / sample.length > 0.05) return { undecodable: 'binary content (NUL bytes or control characters)' };
   const valid = isUtf8(utf8Prefix(sample));
   if (configured === 'utf8') return valid ? { encoding: 'utf8', bom } : { undecodable: 'not valid UTF-8 (configure encoding: windows-1252?)' };
   if (configured === 'windows-1252' || configured === 'latin1') return { encoding: 'windows-1252', bom: false };
   return { encoding: bom || valid ? 'utf8' : 'windows-1252', bom };
+}
+
+/**
+ * The offset of the first byte that does not start or continue a valid UTF-8 sequence (RFC 3629:
+ * no overlong forms, no surrogates, nothing past U+10FFFF), or -1. A sequence cut off by the end
+ * of `buf` counts as invalid only when `final`.
+ */
+export function invalidUtf8Offset(buf: Uint8Array, final = true): number {
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) { i++; continue; }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return final ? i : -1;
+      const c = buf[i + k]!;
+      if (c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
 }
 
 const CANDIDATES = [',', ';', '\t', '|'] as const;

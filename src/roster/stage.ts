@@ -133,18 +133,27 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
       // Every CSV goes through src/csv.ts (csv-stringify: BOM, CRLF, formula escaping). The rows are
       // read through a cursor in this transaction (the quarantine is not committed yet), 1,000 at a time.
       const reasons = `(SELECT string_agg(i->>'message', '; ') FROM jsonb_array_elements(q.issues) i)`;
-      await conn.query(`DECLARE quarantine_out NO SCROLL CURSOR FOR SELECT q.row_number, q.external_id, ${reasons} AS reasons,
-        q.issues::text AS issues, q.raw::text AS raw FROM roster_quarantine q WHERE q.run_id = $1 ORDER BY q.row_number`, [runId]);
+      // Staged rows whose optional value was dropped (normalize.ts OPTIONAL_FIELDS) come too: the
+      // row went on, the value did not, and whoever fixes the roster needs both lists.
+      const dropped = `(SELECT jsonb_agg(w) FROM jsonb_array_elements(r.warnings) w WHERE w->>'rule' = 'dropped')`;
+      const droppedReasons = `(SELECT string_agg((w->>'field') || ': ' || (w->>'message'), '; ') FROM jsonb_array_elements(r.warnings) w WHERE w->>'rule' = 'dropped')`;
+      await conn.query(`DECLARE quarantine_out NO SCROLL CURSOR FOR SELECT e.* FROM (
+          SELECT q.row_number, q.external_id, ${reasons} AS reasons, q.issues::text AS issues, q.raw::text AS raw, 'quarantined' AS outcome
+          FROM roster_quarantine q WHERE q.run_id = $1
+          UNION ALL
+          SELECT r.row_number, r.external_id, ${droppedReasons}, ${dropped}::text, NULL, 'staged, value dropped'
+          FROM roster_rows r WHERE r.run_id = $1 AND r.warnings @> '[{"rule":"dropped"}]'::jsonb
+        ) e ORDER BY e.row_number`, [runId]);
       const out = createWriteStream(file);
       const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
       try {
         const write = async (text: string) => {
           if (!out.write(text)) await once(out, 'drain');
         };
-        await write(CSV_BOM + csvLines([['row_number', 'external_id', 'reasons', 'issues', 'raw']]));
+        await write(CSV_BOM + csvLines([['row_number', 'external_id', 'reasons', 'issues', 'raw', 'outcome']]));
         for (;;) {
           const { rows } = await conn.query('FETCH 1000 FROM quarantine_out');
-          if (rows.length) await write(csvLines(rows.map((r) => [r.row_number, r.external_id, r.reasons, r.issues, r.raw])));
+          if (rows.length) await write(csvLines(rows.map((r) => [r.row_number, r.external_id, r.reasons, r.issues, r.raw, r.outcome])));
           if (rows.length < 1000) break;
         }
       } finally {

@@ -44,6 +44,7 @@ export async function auditPractices(deps: Pick<AppDeps, 'db' | 'config' | 'log'
   const partner = deps.config.partner.businessDetails;
   const stats: AuditStats = { audited: 0, complete: 0, warnings: 0, incomplete: 0, changed: 0 };
   const now = deps.clock.now();
+  const dropped = await droppedRosterValues(deps.db);
   let after = '';
   for (;;) {
     const q = deps.db('practices').select(PRACTICE_COLUMNS).where('account_id', '>', after)
@@ -53,7 +54,8 @@ export async function auditPractices(deps: Pick<AppDeps, 'db' | 'config' | 'log'
     if (!rows.length) break;
     after = rows[rows.length - 1]!.account_id as string;
     const results = rows.map((r) => {
-      const res = auditPractice({ ...valuesFromRow(r), accountId: r.account_id as string, apiVersion: (r.api_version as string | null) ?? null }, partner);
+      const rosterDropped = dropped.get(r.account_id as string);
+      const res = auditPractice({ ...valuesFromRow(r), accountId: r.account_id as string, apiVersion: (r.api_version as string | null) ?? null, ...(rosterDropped ? { rosterDropped } : {}) }, partner);
       const hash = findingsHash(res.findings);
       const prev = r.audit_findings as Finding[] | null;
       const changed = r.audit_status === null || prev === null || findingsHash(prev) !== hash;
@@ -69,6 +71,29 @@ export async function auditPractices(deps: Pick<AppDeps, 'db' | 'config' | 'log'
   }
   log.info(stats, 'audit finished');
   return stats;
+}
+
+/**
+ * Optional values that each source's latest finished import dropped (normalize.ts
+ * OPTIONAL_FIELDS), per account: one query over those imports' staged rows that carry a
+ * `dropped` warning (few, in any roster worth syncing), so the audit names them too.
+ */
+async function droppedRosterValues(db: Knex): Promise<Map<string, { field: string; message: string }[]>> {
+  const { rows } = await db.raw(`
+    WITH latest AS (
+      SELECT DISTINCT ON (coalesce(source, '')) id FROM runs
+      WHERE import_stats IS NOT NULL AND status <> 'failed' ORDER BY coalesce(source, ''), created_at DESC)
+    SELECT r.account_id, w->>'field' AS field, w->>'message' AS message
+    FROM roster_rows r CROSS JOIN LATERAL jsonb_array_elements(r.warnings) w
+    WHERE r.run_id IN (SELECT id FROM latest) AND r.account_id IS NOT NULL
+      AND r.warnings @> '[{"rule":"dropped"}]'::jsonb AND w->>'rule' = 'dropped'`) as { rows: { account_id: string; field: string; message: string }[] };
+  const out = new Map<string, { field: string; message: string }[]>();
+  for (const r of rows) {
+    const list = out.get(r.account_id) ?? [];
+    list.push({ field: r.field, message: r.message });
+    out.set(r.account_id, list);
+  }
+  return out;
 }
 
 interface PageResult { accountId: string; status: AuditStatus; findings: Finding[]; hash: string; changed: boolean }

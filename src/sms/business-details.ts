@@ -52,6 +52,7 @@ export const FINDING_CODES = [
   'TERRITORY', // warning (a note): a US territory; SMS is supported there
   'NON_US_COUNTRY', // error: SMS is offered in the US and its territories only
   'COUNTRY_ASSUMED', // warning: no country code on file; US is assumed
+  'ROSTER_VALUE_DROPPED', // warning: the latest roster had a bad optional value (website, fax, time zone), dropped at import
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -81,7 +82,12 @@ const ROLE_MAILBOXES = new Set([
   'hello', 'team', 'billing', 'noreply', 'no-reply', 'help', 'helpdesk', 'sales',
 ]);
 
-export type AuditInput = PracticeValues & { accountId: string; apiVersion: string | null };
+export type AuditInput = PracticeValues & {
+  accountId: string;
+  apiVersion: string | null;
+  /** Optional values the latest import dropped for this practice (`dropped` warnings: field, message). */
+  rosterDropped?: readonly { field: string; message: string }[];
+};
 
 /** Audit one practice. The result's status: any error → incomplete, else any warning → warnings. */
 export function auditPractice(p: AuditInput, partner: PartnerBusinessDetails, opts: AuditOptions = {}): AuditResult {
@@ -165,6 +171,9 @@ function auditAccount(p: AuditInput, partner: PartnerBusinessDetails, opts: Audi
     } else {
       add('LEGACY_API', 'warning', undefined, 'This account was saved with the old Updox API, so its website is not stored yet. Nothing to do: the legacy upgrade saves it again.');
     }
+  }
+  for (const d of p.rosterDropped ?? []) {
+    add('ROSTER_VALUE_DROPPED', 'warning', d.field, `The roster's ${d.field} was not usable and was left out: ${d.message}. Fix it in the roster.`);
   }
   return out;
 }

@@ -2,32 +2,20 @@
  * The SMS verification-status webhook (a simulator-only event, updox-api.md A20: the vendor has
  * announced it "coming soon" and published no shape). Order of checks, each refusing with a 4xx and
  * a JSON reason before anything is written:
- *   secret configured (503) → authentication (401) → JSON (400) → schema (422).
+ *   secret configured (503) → authentication (401) → UTF-8, JSON, control characters (400) → schema (422)
+ *   (webhook-parse.ts).
  * Then ONE transaction: the receipt (keyed by the event id: a replay answers 200 `duplicate` and
  * writes nothing else) and the same upsert path as the poll. The answer goes out after the commit.
  * An event for an account we do not manage is acknowledged with 202 `ignored` (the sender cannot
  * fix it and must not retry); its receipt is kept so a replay is still recognised.
  */
-import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { calendarFor } from './business-days';
 import { upsertNumbers } from './number-upsert';
 import { verifyWebhookAuth, type WebhookAuthMode } from './webhook-auth';
+import { parseWebhookBody } from './webhook-parse';
 
-export const webhookPayloadSchema = z.object({
-  id: z.string().trim().min(1).max(200),
-  event: z.literal('sms_verification_status'),
-  occurredAt: z.iso.datetime({ offset: true }),
-  accountId: z.string().trim().min(1).max(255),
-  numbers: z.array(z.object({
-    number: z.string().regex(/^\d{10}$/, 'must be 10 digits'),
-    verificationStatus: z.string().trim().min(1).max(64),
-    type: z.string().max(32).optional(),
-    ownerType: z.string().max(32).optional(),
-    ownerId: z.string().max(255).optional(),
-  })).min(1).max(1000),
-});
-export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+export { webhookPayloadSchema, type WebhookPayload } from './webhook-schema';
 
 export interface WebhookReply {
   statusCode: number;
@@ -50,18 +38,9 @@ export async function handleVerificationWebhook(deps: AppDeps, rawBody: Buffer, 
   const auth = verifyWebhookAuth({ mode: opts.mode, secret: http.webhookSecret, toleranceSec: http.webhookToleranceSec }, headers, rawBody, now.getTime());
   if (!auth.ok) return refuse(401, auth.code, auth.reason);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    return refuse(400, 'WEBHOOK_BAD_JSON', `body is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = webhookPayloadSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    return refuse(422, 'WEBHOOK_BAD_PAYLOAD', issues.join('; '), { issues });
-  }
-  const evt = parsed.data;
+  const parsed = parseWebhookBody(rawBody);
+  if (!parsed.ok) return refuse(parsed.statusCode, parsed.code, parsed.reason, parsed.issues ? { issues: parsed.issues } : {});
+  const evt = parsed.payload;
   const occurredAt = new Date(evt.occurredAt);
   // A sender clock ahead of ours must not date a status into our future (it would make every later poll look stale).
   const observedAt = occurredAt.getTime() > now.getTime() ? now : occurredAt;

@@ -28,6 +28,18 @@ export const ACTION_OPS = ['create', 'update', 'deactivate', 'reactivate'] as co
 const remoteOf = (f: PracticeField, c: string) =>
   `CASE WHEN s.missing_fields IS NULL OR NOT (${lit(f)} = ANY (s.missing_fields)) THEN s.${c} ELSE p.${c} END`;
 
+/**
+ * The roster's value of a column. An optional field whose bad value the import dropped (a
+ * `dropped` warning, normalize.ts OPTIONAL_FIELDS) stands for "keep": it takes the last-saved
+ * value, so a junk website in the roster neither clears nor changes the one in Updox.
+ */
+const DROPPABLE: ReadonlySet<PracticeField> = new Set<PracticeField>(['fax', 'websiteUrl', 'alternativeWebsiteUrl', 'timeZone']);
+const rosterOf = (f: PracticeField, c: string) => {
+  if (f === 'active') return 'coalesce(r.active, true)';
+  if (!DROPPABLE.has(f)) return `r.${c}`;
+  return `CASE WHEN r.warnings IS NOT NULL AND r.warnings @> '[{"field":"${f}","rule":"dropped"}]'::jsonb THEN p.${c} ELSE r.${c} END`;
+};
+
 /** The three-way merge of one column (merge.ts `mergeField`), over the r_/b_/s_ columns of `j`. */
 function mergedOf(c: string, managed: boolean, policy: ConflictPolicy): string {
   if (!managed) return `CASE WHEN j.has_remote THEN j.s_${c} ELSE j.b_${c} END`;
@@ -61,10 +73,10 @@ export interface DiffSqlOptions {
 export function diffSql(o: DiffSqlOptions): string {
   const isManaged = (f: PracticeField) => f === 'active' || o.managed.has(f);
   const managedCols = COLS.filter(([f]) => isManaged(f));
-  const sides = COLS.map(([f, c]) => `${f === 'active' ? 'coalesce(r.active, true)' : `r.${c}`} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ');
+  const sides = COLS.map(([f, c]) => `${rosterOf(f, c)} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ');
   const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL AND s.missing_fields IS NULL
           AND coalesce(p.last_status NOT IN ('failed', 'halted'), true)
-          AND (${managedCols.map(([f, c]) => (f === 'active' ? 'coalesce(r.active, true)' : `r.${c}`)).join(', ')}) IS NOT DISTINCT FROM ${rowOf('p.', managedCols)}
+          AND (${managedCols.map(([f, c]) => rosterOf(f, c)).join(', ')}) IS NOT DISTINCT FROM ${rowOf('p.', managedCols)}
           AND ${rowOf('p.')} IS NOT DISTINCT FROM ${rowOf('s.')})`;
   const merged = COLS.map(([f, c]) => `${mergedOf(c, isManaged(f), o.policy)} AS m_${c}`).join(',\n      ');
   const conflictCount = managedCols.map(([, c]) => `${conflictOf(c)}::int`).join(' + ');

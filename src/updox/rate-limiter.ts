@@ -15,6 +15,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LIMITS, MAX_TIMER_MS } from '../config-values';
+import { ConfigError } from '../errors';
 
 export interface RateLimiterOptions {
   key: string;
@@ -119,10 +121,16 @@ async function run(redis: Redis, s: Script, keys: string[], args: (string | numb
   }
 }
 
-/** Sleep that rejects with the signal's reason when it fires. */
-export function sleepWithSignal(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
+/**
+ * Sleep that rejects with the signal's reason when it fires. A wait longer than setTimeout's
+ * range (2^31 − 1 ms, which it would turn into 1 ms) is slept in pieces, never shortened.
+ */
+export async function sleepWithSignal(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw signal.reason;
+  for (let left = Number.isFinite(ms) ? ms : MAX_TIMER_MS; left > 0; left -= MAX_TIMER_MS) await sleepOnce(Math.min(left, MAX_TIMER_MS), signal);
+}
+
+function sleepOnce(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => { clearTimeout(timer); reject(signal?.reason); };
     const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
@@ -130,7 +138,30 @@ export function sleepWithSignal(ms: number, signal?: AbortSignal): Promise<void>
   });
 }
 
+/**
+ * Settings outside these bounds are refused when the limiter is created: a rate of 1e-9 would
+ * reserve slots years ahead in the shared schedule, a lease past a timer's range never expires
+ * on time. Every problem is named at once.
+ */
+export function limiterOptionProblems(o: RateLimiterOptions): string[] {
+  const problems: string[] = [];
+  const check = (name: string, v: number | undefined, min: number, max: number, int = false) => {
+    if (v === undefined) return;
+    if (!Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v))) problems.push(`rate limiter ${name}: ${v} is outside ${min}–${max}${int ? ' (an integer)' : ''}`);
+  };
+  check('requestsPerSecond', o.requestsPerSecond, LIMITS.requestsPerSecond.min, LIMITS.requestsPerSecond.max);
+  check('maxInFlight', o.maxInFlight, LIMITS.maxInFlight.min, LIMITS.maxInFlight.max, true);
+  check('leaseMs', o.leaseMs, 1, MAX_TIMER_MS, true);
+  check('decreaseFactor', o.decreaseFactor, 0.01, 1);
+  check('floorShare', o.floorShare, 0.01, 1);
+  check('recoverySharePerSecond', o.recoverySharePerSecond, 0.001, 100);
+  check('cooldownMs', o.cooldownMs, 0, MAX_TIMER_MS);
+  return problems;
+}
+
 export function createRateLimiter(redis: Redis, opts: RateLimiterOptions): RateLimiter {
+  const problems = limiterOptionProblems(opts);
+  if (problems.length) throw new ConfigError(problems);
   const conf = opts.requestsPerSecond;
   const recovery = conf * (opts.recoverySharePerSecond ?? 0.1);
   const floor = conf * (opts.floorShare ?? 0.1);

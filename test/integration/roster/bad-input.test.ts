@@ -57,7 +57,7 @@ describe('file-level failures', () => {
     await chmod(f, 0o000);
     await fails('IMPORT_UNREADABLE', csvSource({ path: f }));
   });
-  it('a directory given as --file', () => fails('IMPORT_UNREADABLE', csvSource({ path: dir }), dir));
+  it('a directory given as --file', () => fails('IMPORT_NOT_A_FILE', csvSource({ path: dir }), dir));
   it('an empty file', () => fails('IMPORT_EMPTY', csvSource({ path: fx('empty.csv') })));
   it('a whitespace-only file', async () => fails('IMPORT_EMPTY', csvSource({ path: await tmp('ws.csv', '\ufeff  \r\n \n') })));
   it('a header and no rows', () => fails('IMPORT_NO_ROWS', csvSource({ path: fx('header-only.csv') })));

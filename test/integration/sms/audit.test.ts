@@ -34,6 +34,16 @@ beforeAll(async () => {
     { account_id: 'p16-inactive', ...good, name: null, active: false },
     { account_id: 'p17-street-and-box', ...good, address1: '6801 AIRPORT BOULEVARD, PO BOX 850429' },
     { account_id: 'p18-rural-route', ...good, address1: 'RR 8 BOX 3311' },
+    { account_id: 'p19-roster-dropped', ...good },
+  ]);
+  // The latest import of its source dropped the roster's junk website (normalize.ts OPTIONAL_FIELDS).
+  const db = t.app.deps.db;
+  const [old] = await db('runs').insert({ kind: 'import', partner_id: 'test-partner', source: 'roster', status: 'succeeded', trigger: 'test', import_stats: '{}', created_at: new Date(Date.now() - 60_000) }).returning('id');
+  const [run] = await db('runs').insert({ kind: 'import', partner_id: 'test-partner', source: 'roster', status: 'succeeded', trigger: 'test', import_stats: '{}' }).returning('id');
+  const dropped = (n: number) => JSON.stringify([{ field: 'websiteUrl', rule: 'dropped', message: `not a URL: "red bud ${n}" [invalid]: dropped, the row goes on` }]);
+  await db('roster_rows').insert([
+    { run_id: (old as { id: string }).id, row_number: 2, external_id: 'p01', account_id: 'p01-complete', name: 'Riverside', warnings: dropped(1) },
+    { run_id: (run as { id: string }).id, row_number: 2, external_id: 'p19', account_id: 'p19-roster-dropped', name: 'Riverside', warnings: dropped(2) },
   ]);
 });
 afterAll(async () => { await t?.close(); });
@@ -46,12 +56,16 @@ const withPartner = (p: Partial<PartnerBusinessDetails>): AppDeps => {
 describe('auditPractices', () => {
   it('stores status and findings per practice, in pages, and skips inactive practices', async () => {
     const stats = await auditPractices(t.app.deps, { pageSize: 4, runId: '00000000-0000-4000-8000-000000000001' });
-    expect(stats).toEqual({ audited: 17, complete: 1, warnings: 9, incomplete: 7, changed: 17 });
+    expect(stats).toEqual({ audited: 18, complete: 1, warnings: 10, incomplete: 7, changed: 18 });
     const rows = await t.app.deps.db('practices').orderBy('account_id').select('account_id', 'audit_status', 'audited_at');
     expect(rows.find((r) => r.account_id === 'p01-complete')?.audit_status).toBe('complete');
     expect(rows.find((r) => r.account_id === 'p05-pobox')?.audit_status).toBe('incomplete');
     expect(rows.find((r) => r.account_id === 'p16-inactive')?.audit_status).toBeNull();
-    expect(await t.app.deps.db('business_detail_audits').count<{ count: string }[]>('* as count')).toEqual([{ count: '17' }]);
+    expect(await t.app.deps.db('business_detail_audits').count<{ count: string }[]>('* as count')).toEqual([{ count: '18' }]);
+    // Only the latest import of a source counts: p01's dropped value was in an older one.
+    const p19 = await t.app.deps.db('practices').where({ account_id: 'p19-roster-dropped' }).first();
+    expect(p19.audit_status).toBe('warnings');
+    expect(p19.audit_findings).toEqual([expect.objectContaining({ code: 'ROSTER_VALUE_DROPPED', field: 'websiteUrl', message: expect.stringContaining('red bud 2') })]);
     expect((await t.app.deps.db('business_detail_audits').first()).run_id).toBe('00000000-0000-4000-8000-000000000001');
   });
 

@@ -91,7 +91,22 @@ describe('normalizeRow', () => {
     const r = norm({ externalId: '', name: 'x'.repeat(101), state: 'ZZ', phone: '123', websiteUrl: 'not a site' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.map((i) => `${i.field}:${i.rule}`).sort()).toEqual(['externalId:required', 'name:too_long', 'phone:invalid', 'state:invalid', 'websiteUrl:invalid']);
+    expect(r.issues.map((i) => `${i.field}:${i.rule}`).sort()).toEqual(['externalId:required', 'name:too_long', 'phone:invalid', 'state:invalid']);
+    expect(r.warnings.map((w) => `${w.field}:${w.rule}`)).toContain('websiteUrl:dropped');
+  });
+  it.each([
+    ['websiteUrl', 'red bud regional hospital'],
+    ['alternativeWebsiteUrl', 'call us'],
+    ['fax', '555'],
+    ['timeZone', 'Central Standard Time'],
+    ['websiteUrl', `https://example.com/${'x'.repeat(300)}`],
+  ])('drops a bad optional %s with a coded warning and keeps the row', (field, value) => {
+    const r = norm({ externalId: '9', name: 'Red Bud Clinic', [field]: value });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.row.values[field as 'fax']).toBeNull();
+    const w = r.warnings.find((x) => x.field === field && x.rule === 'dropped');
+    expect(w?.message).toContain('dropped, the row goes on');
   });
   it('keeps formula-looking cells as text and flags them', () => {
     const r = norm({ externalId: '7', name: '=HYPERLINK("http://evil")', city: '@SUM(A1)' });

@@ -95,6 +95,12 @@ const cases: Case[] = [
   { name: 'a territory given as the country', p: { country: 'GUM', state: 'GU' }, status: 'warnings', findings: [{ code: 'TERRITORY', field: 'state', severity: 'warning' }] },
   { name: 'a non-US country', p: { country: 'CA' }, status: 'incomplete', findings: [{ code: 'NON_US_COUNTRY', field: 'country', severity: 'error' }] },
   { name: 'a missing country is assumed US', p: { country: null }, status: 'warnings', findings: [{ code: 'COUNTRY_ASSUMED', field: 'country', severity: 'warning' }] },
+  {
+    name: 'a website the roster had but the import dropped is named',
+    p: { rosterDropped: [{ field: 'websiteUrl', message: 'not a URL: "red bud regional hospital" [invalid]: dropped, the row goes on' }] },
+    status: 'warnings',
+    findings: [{ code: 'ROSTER_VALUE_DROPPED', field: 'websiteUrl', severity: 'warning' }],
+  },
   { name: 'country spelled out', p: { country: 'United States' }, status: 'complete', findings: [] },
   {
     name: 'missing partner contact',
