@@ -27,7 +27,7 @@ beforeEach(async () => {
   await h.tdb.db.raw('TRUNCATE runs, practices CASCADE');
 });
 
-async function waitForRun(runId: string, done: (r: RunRow) => boolean, ms = 30_000): Promise<RunRow> {
+async function waitForRun(runId: string, done: (r: RunRow) => boolean, ms = 60_000): Promise<RunRow> {
   const deadline = Date.now() + ms;
   for (;;) {
     const run = await getRun(h.tdb.db, runId);
@@ -175,5 +175,5 @@ describe('the supervisor', () => {
     } finally {
       await w.close();
     }
-  });
+  }, 120_000);
 });
