@@ -129,6 +129,9 @@ export function isValidPhone(v: string): boolean {
 
 const normalizeName = (v: string): string => v.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
 
+/** Plain words for the optional fields an import may drop (roster/normalize.ts OPTIONAL_FIELDS). */
+const DROPPED_LABELS: Record<string, string> = { websiteUrl: 'website', alternativeWebsiteUrl: 'alternative website', fax: 'fax number', timeZone: 'time zone' };
+
 function auditAccount(p: AuditInput, partner: PartnerBusinessDetails, opts: AuditOptions): Finding[] {
   const out: Finding[] = [];
   const add = (code: FindingCode, severity: FindingSeverity, field: string | undefined, message: string) =>
@@ -173,7 +176,8 @@ function auditAccount(p: AuditInput, partner: PartnerBusinessDetails, opts: Audi
     }
   }
   for (const d of p.rosterDropped ?? []) {
-    add('ROSTER_VALUE_DROPPED', 'warning', d.field, `The roster's ${d.field} was not usable and was left out: ${d.message}. Fix it in the roster.`);
+    const label = DROPPED_LABELS[d.field] ?? d.field;
+    add('ROSTER_VALUE_DROPPED', 'warning', d.field, `The roster's ${label} could not be used and was left out (${d.message}). Correct it in the roster.`);
   }
   return out;
 }
