@@ -59,7 +59,13 @@ export interface DiffSqlOptions {
   managed: ReadonlySet<PracticeField>;
   policy: ConflictPolicy;
   fullRoster: boolean;
+  /** Merge only the roster rows the first pass left in plan_rest (plan-keys-sql.ts). */
+  restricted?: boolean;
 }
+
+/** The run's roster rows, or (restricted) those of them in plan_rest. */
+const rosterFrom = (restricted: boolean | undefined) =>
+  restricted ? 'plan_rest k JOIN roster_rows r ON r.ctid = k.r_ctid' : 'roster_rows r';
 
 /**
  * The diff as a query with one row per roster row (and, for a full roster, per practice of the
@@ -104,7 +110,7 @@ export function diffSql(o: DiffSqlOptions): string {
           coalesce(p.source IS NOT NULL AND p.external_id IS NOT NULL AND (p.source <> $2 OR p.external_id <> r.external_id), false) AS collision,
           ${same} AS same,
           ${sides}
-        FROM roster_rows r
+        FROM ${rosterFrom(o.restricted)}
         LEFT JOIN practices p ON p.account_id = r.account_id
         LEFT JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = r.account_id
         WHERE r.run_id = $1 AND r.account_id IS NOT NULL
@@ -210,21 +216,25 @@ export const KNOWN_PRACTICES_SQL = 'SELECT count(*)::int AS n FROM practices WHE
  * non-Updox columns right. An unchanged practice adopted from Updox (never saved by us) is
  * recorded with its remote values as the base of the next three-way diff; one we know gets its
  * manager from the roster. $1 run id, $2 source. No outbox row exists for these (no call).
+ * Restricted: only the roster rows in plan_rest (inside the plan's transaction; a row set aside
+ * by the first pass is a saved practice with its manager unchanged, so it needs neither).
  */
-export const RECORD_UNCHANGED_SQL = [
+export const recordUnchangedSql = (restricted = false): string[] => [
   `INSERT INTO practices (account_id, source, external_id, ${COLS.map(([, c]) => c).join(', ')}, manager_email, last_run_id)
    SELECT r.account_id, $2, r.external_id, ${COLS.map(([f, c]) => `CASE WHEN s.missing_fields IS NULL OR NOT (${lit(f)} = ANY (s.missing_fields)) THEN s.${c} END`).join(', ')}, r.manager_email, $1
-   FROM roster_rows r JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = r.account_id
+   FROM ${rosterFrom(restricted)} JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = r.account_id
    WHERE r.run_id = $1
      AND NOT EXISTS (SELECT 1 FROM practices p WHERE p.account_id = r.account_id)
      AND NOT EXISTS (SELECT 1 FROM sync_actions a WHERE a.run_id = $1 AND a.account_id = r.account_id)
    ON CONFLICT DO NOTHING`,
   `UPDATE practices p SET manager_email = r.manager_email, updated_at = now()
-   FROM roster_rows r
+   FROM ${rosterFrom(restricted)}
    WHERE r.run_id = $1 AND p.account_id = r.account_id AND p.source = $2 AND p.external_id = r.external_id
      AND p.manager_email IS DISTINCT FROM r.manager_email
      AND NOT EXISTS (SELECT 1 FROM sync_actions a WHERE a.run_id = $1 AND a.account_id = r.account_id)`,
 ];
+/** recordUnchangedSql over every roster row of the run (approve: no plan_rest outside the plan's transaction). */
+export const RECORD_UNCHANGED_SQL = recordUnchangedSql(false);
 
 /**
  * Runs fn on one pooled pg connection inside a transaction (COPY and multi-statement plans need one

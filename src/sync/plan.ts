@@ -12,7 +12,8 @@ import { PRACTICE_FIELDS, type PracticeField } from '../practice';
 import { analyzeRosterRows } from '../roster/stage';
 import { shouldHold, type HoldDecision } from './guardrails';
 import type { ConflictPolicy } from './merge';
-import { KNOWN_PRACTICES_SQL, RECORD_UNCHANGED_SQL, planStatementSql, withPgTransaction } from './plan-sql';
+import { ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, healDigestsSql, managedSignature, planKeysSql, type KeysRow } from './plan-keys-sql';
+import { KNOWN_PRACTICES_SQL, planStatementSql, recordUnchangedSql, withPgTransaction } from './plan-sql';
 import { emitPlanEvents, isPlannable, PLANNABLE_STATUSES, recordPlan, type Queryable, type RunRow } from '../runs';
 
 export interface PlanOptions {
@@ -44,6 +45,8 @@ export interface PlanCounts {
   retried: number;
   /** Denominator of the guardrail shares. */
   known: number;
+  /** Unchanged rows the first pass set aside by digest, without the field-level merge (plan-keys-sql.ts). */
+  setAside: number;
 }
 
 export interface PlanResult {
@@ -104,16 +107,22 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     await c.query('DELETE FROM sync_actions WHERE run_id = $1', [runId]);
 
     const managed = new Set((run!.managed_fields ?? []).filter((f): f is PracticeField => (PRACTICE_FIELDS as readonly string[]).includes(f)));
-    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster });
+    // First pass: unchanged rows are counted and set aside; the merge sees only the rest.
+    await c.query(CREATE_PLAN_REST_SQL);
+    const signature = managedSignature(managed);
+    const keys = (await c.query(planKeysSql(managed), [runId, source.name, signature])).rows[0] as KeysRow;
+    await c.query(ANALYZE_PLAN_REST_SQL);
+    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true });
     const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];
     const knownOwn = ((await c.query(KNOWN_PRACTICES_SQL, [source.name])).rows[0] as { n: number }).n;
-    const counts = toCounts(rows, knownOwn);
+    const counts = toCounts(rows, knownOwn, keys);
     const guardrail = shouldHold(counts, deps.config.guardrails);
     const durationMs = Math.round(performance.now() - t0);
     const snapshot = (run!.plan_stats as { snapshot?: unknown } | null)?.snapshot ?? null;
     const planStats = { snapshot, counts, durationMs, policy, fullRoster: source.fullRoster, managedFields: [...managed], guardrail };
     const recorded = await recordPlan(c as unknown as Queryable, run!, { planStats, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null });
-    if (!guardrail.hold && !run!.dry_run) for (const q of RECORD_UNCHANGED_SQL) await c.query(q, [runId, source.name]);
+    if (!guardrail.hold && !run!.dry_run) for (const q of recordUnchangedSql(true)) await c.query(q, [runId, source.name]);
+    await c.query(healDigestsSql(managed), [runId, source.name, signature]);
     return { runId, counts, held: guardrail.hold, heldReason: guardrail.hold ? guardrail.reason : null, guardrail, dryRun: run!.dry_run, durationMs, recorded };
   });
   emitPlanEvents(result.recorded);
@@ -135,16 +144,17 @@ function checkPlannable(run: RunRow | undefined, runId: string): void {
   }
 }
 
-function toCounts(rows: StatementRow[], knownOwn: number): PlanCounts {
+function toCounts(rows: StatementRow[], knownOwn: number, keys: KeysRow): PlanCounts {
   const n = (op: string) => rows.find((r) => r.op === op)?.n ?? 0;
   const sum = (k: 'conflicts' | 'conflict_fields' | 'known_remote' | 'adopted') =>
     rows.filter((r) => r.op !== 'collision').reduce((a, r) => a + r[k], 0);
   const flags = rows[0] ?? { clears_address: 0, clears_website: 0, po_box: 0, retried: 0 };
   return {
     create: n('create'), update: n('update'), deactivate: n('deactivate'), reactivate: n('reactivate'),
-    unchanged: n('unchanged'), collision: n('collision'),
+    unchanged: n('unchanged') + keys.same, collision: n('collision'),
     conflicts: sum('conflicts'), conflictFields: sum('conflict_fields'), adopted: sum('adopted'),
     clearsAddress: flags.clears_address, clearsWebsite: flags.clears_website, poBox: flags.po_box, retried: flags.retried,
-    known: knownOwn + sum('known_remote'),
+    known: knownOwn + sum('known_remote') + keys.same_known_remote,
+    setAside: keys.same,
   };
 }

@@ -4,12 +4,13 @@
  * one transaction that first drops an earlier snapshot of the same run (a re-run replaces it).
  * A failed or halted PracticeList fails (or halts) the run: the plan must never run against nothing.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import type { AppDeps } from '../app';
 import { BadInputError, PermanentError } from '../errors';
-import { COLUMN_OF, PRACTICE_FIELDS } from '../practice';
+import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { fromWire } from './payload';
 import { withPgTransaction } from './plan-sql';
@@ -18,7 +19,7 @@ import { failRun, getRun, haltRun } from '../runs';
 const CHUNK_BYTES = 64 * 1024;
 /** Snapshots of this many earlier finished runs per source are kept (for inspection); older ones are dropped. */
 export const SNAPSHOTS_KEPT = 3;
-const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields'];
+const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields', 'digest'];
 
 export interface SnapshotResult {
   practices: number;
@@ -32,6 +33,15 @@ function esc(v: string | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+/**
+ * md5 of a row's practice columns as stored (a uuid): the plan's remote digest
+ * (src/sync/plan-keys-sql.ts). Only ever compared with digests copied from snapshot rows.
+ */
+export function rowDigest(v: PracticeValues): string {
+  const h = createHash('md5').update(JSON.stringify(PRACTICE_FIELDS.map((f) => v[f] ?? null))).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 export async function snapshotRemote(
@@ -110,7 +120,8 @@ async function copySnapshot(c: pg.Client, runId: string, list: unknown[]): Promi
       for (const f of PRACTICE_FIELDS) line += `\t${esc(v[f])}`;
       // Keys Updox did not return at all are unknown, not empty (the plan lets base stand in).
       const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
-      line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}\n`;
+      line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}`;
+      line += `\t${missing.length ? '\\N' : rowDigest(v)}\n`;
       buf += line;
       written++;
       if (buf.length >= CHUNK_BYTES) await flush();

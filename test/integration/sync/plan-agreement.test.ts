@@ -1,6 +1,8 @@
 /**
  * The set-based plan (SQL) agrees with the merge rules of src/sync/merge.ts on generated data:
  * random roster/base/remote triples, random managed fields, omitted remote keys, both policies.
+ * Each run is planned twice: first through the field-level merge alone (no digests stored yet),
+ * then again with the digests that plan stored, so that unchanged rows are set aside first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRACTICE_FIELDS, type PracticeField, type PracticeValues } from '../../../src/practice';
@@ -43,17 +45,22 @@ describe('plan SQL vs merge.ts', () => {
       };
       const managed = PRACTICE_FIELDS.filter((f) => f !== 'active' && r() < 0.7);
       const src = `agree-${policy}`;
-      const runId = await createRun(t.deps.db, { managed, source: src });
+      // A dry run: its plan records nothing in `practices` but the digests, so the second plan sees the same base.
+      const runId = await createRun(t.deps.db, { managed, source: src, dryRun: true });
       const expected = new Map<string, { op: string; payload: Record<string, string>; conflicts: unknown; flags: string[] | null }>();
       const roster = [];
+      let same = 0;
       for (let n = 0; n < 300; n++) {
         const externalId = `${src}-${n}`;
         const accountId = accountOf(externalId);
-        const base = r() < 0.7 ? gen() : null;
-        const remote = r() < 0.8 ? (base ? vary(base) : gen()) : null;
-        const rosterValues = base ? vary(base) : remote ? vary(remote) : gen();
-        const omit = remote ? PRACTICE_FIELDS.filter(() => r() < 0.08) : [];
-        const lastStatus = pick(['succeeded', 'succeeded', 'failed', 'halted']);
+        // One in six equal on all three sides (what the first pass sets aside); the rest random.
+        const equal = r() < 1 / 6;
+        const base = equal ? { ...gen(), active: pick([true, false]) } : r() < 0.7 ? gen() : null;
+        const remote = equal ? { ...base! } : r() < 0.8 ? (base ? vary(base) : gen()) : null;
+        const rosterValues = equal ? { ...base! } : base ? vary(base) : remote ? vary(remote) : gen();
+        const omit = remote && !equal ? PRACTICE_FIELDS.filter(() => r() < 0.08) : [];
+        const lastStatus = equal ? 'succeeded' : pick(['succeeded', 'succeeded', 'failed', 'halted']);
+        if (equal) same++;
         if (base) await addPractice(t.deps.db, { externalId, values: base, source: src, lastStatus });
         if (remote) await addRemote(t.deps.db, runId, accountId, remote, omit);
         roster.push({ externalId, values: rosterValues });
@@ -74,16 +81,21 @@ describe('plan SQL vs merge.ts', () => {
         });
       }
       await addRoster(t.deps.db, runId, roster);
-      const plan = await planRun(t.withConfig({ policy, guardrails: { minKnownPractices: 100_000 } }), { runId, source: { ...t.source, name: src } });
-      const rows = await actions(t.deps.db, runId);
-      expect(rows.length).toBe(expected.size);
-      expect(plan.counts.unchanged).toBe(300 - expected.size);
-      expect(expected.size).toBeGreaterThan(100); // the data exercises the rules
-      for (const row of rows) {
-        const e = expected.get(row.account_id);
-        expect({ account: row.account_id, op: row.op, payload: row.payload, conflicts: row.conflicts, flags: row.flags })
-          .toEqual({ account: row.account_id, ...e });
-        expect(row.payload_hash).toBe(payloadHash(row.payload));
+      const deps = t.withConfig({ policy, guardrails: { minKnownPractices: 100_000 } });
+      for (const pass of ['merge only', 'digests first']) {
+        const plan = await planRun(deps, { runId, source: { ...t.source, name: src } });
+        if (pass === 'merge only') expect(plan.counts.setAside).toBe(0);
+        else expect(plan.counts.setAside).toBe(same); // every practice equal on all three sides, and only those
+        const rows = await actions(t.deps.db, runId);
+        expect(rows.length).toBe(expected.size);
+        expect(plan.counts.unchanged).toBe(300 - expected.size);
+        expect(expected.size).toBeGreaterThan(100); // the data exercises the rules
+        for (const row of rows) {
+          const e = expected.get(row.account_id);
+          expect({ pass, account: row.account_id, op: row.op, payload: row.payload, conflicts: row.conflicts, flags: row.flags })
+            .toEqual({ pass, account: row.account_id, ...e });
+          expect(row.payload_hash).toBe(payloadHash(row.payload));
+        }
       }
       await finishRun(t.deps.db, runId);
     });

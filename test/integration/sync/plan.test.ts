@@ -41,6 +41,34 @@ describe('planRun', () => {
     await finishRun(t.deps.db, runId);
   });
 
+  it('sets proven-equal practices aside on the next plan, and goes back to the merge for one whose columns changed since', async () => {
+    const { runId, id, acct, src, source } = await scenario('digest');
+    for (let n = 1; n <= 4; n++) {
+      await addPractice(t.deps.db, { source: src, externalId: id(n), values: practice(n) });
+      await addRemote(t.deps.db, runId, acct(n), practice(n));
+    }
+    await addRoster(t.deps.db, runId, [1, 2, 3, 4].map((n) => ({ externalId: id(n), values: practice(n, { active: null }) })));
+    const first = await planRun(t.deps, { runId, source });
+    expect(first.counts).toMatchObject({ unchanged: 4, setAside: 0 }); // no digests yet: all through the merge
+    const second = await planRun(t.deps, { runId, source });
+    expect(second.counts).toMatchObject({ unchanged: 4, setAside: 4 });
+    // A save rewrites practice 2 (as apply does) and Updox now has the new phone too: the trigger
+    // clears its digests, so the plan merges it again (still unchanged) and stores them anew.
+    await t.deps.db('practices').where({ account_id: acct(2) }).update({ phone: '6145557777' });
+    await t.deps.db('remote_snapshots').where({ run_id: runId, account_id: acct(2) }).update({ phone: '6145557777', digest: null });
+    await t.deps.db('roster_rows').where({ run_id: runId, external_id: id(2) }).update({ phone: '6145557777' });
+    const digests = await t.deps.db('practices').where({ account_id: acct(2) }).first('digest', 'roster_digest');
+    expect(digests).toEqual({ digest: null, roster_digest: null });
+    const third = await planRun(t.deps, { runId, source });
+    expect(third.counts).toMatchObject({ unchanged: 4, update: 0, setAside: 3 });
+    // A changed roster row with a stale digest can never be set aside: the roster hash differs.
+    await t.deps.db('roster_rows').where({ run_id: runId, external_id: id(3) }).update({ name: 'Renamed In Roster' });
+    const fourth = await planRun(t.deps, { runId, source });
+    expect(fourth.counts).toMatchObject({ unchanged: 3, update: 1, setAside: 2 });
+    expect((await actions(t.deps.db, runId)).map((a) => a.account_id)).toEqual([acct(3)]);
+    await finishRun(t.deps.db, runId);
+  });
+
   it('keeps a Partner Portal edit: no action when only Updox changed, and the edit travels in a later update', async () => {
     const { runId, id, acct, src, source } = await scenario('portal');
     await addPractice(t.deps.db, { source: src, externalId: id(1), values: practice(1) });
