@@ -176,6 +176,8 @@ export const envSchema = z.object({
     maxInFlight: z.coerce.number().int().min(LIMITS.maxInFlight.min).max(LIMITS.maxInFlight.max).default(8),
     timeoutMs: z.coerce.number().int().min(LIMITS.timeoutMs.min).max(LIMITS.timeoutMs.max).default(30_000),
     maxRetries: z.coerce.number().int().min(LIMITS.maxRetries.min).max(LIMITS.maxRetries.max).default(5),
+    /** Largest PracticeList reply read (streamed, so memory does not grow with it); 2 GiB ≈ 4.5M practices. */
+    maxListBytes: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
   }),
   smtp: z.object({
     url: z.string().optional().superRefine(urlWithScheme(['smtp', 'smtps'])),
@@ -248,6 +250,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       maxInFlight: v('UPDOX_MAX_IN_FLIGHT'),
       timeoutMs: v('UPDOX_TIMEOUT_MS'),
       maxRetries: v('UPDOX_MAX_RETRIES'),
+      maxListBytes: v('UPDOX_MAX_LIST_BYTES'),
     },
     smtp: { url: v('SMTP_URL'), from: v('MAIL_FROM') },
     http: {
@@ -271,7 +274,7 @@ const ENV_NAMES: Record<string, string> = {
   'updox.baseUrl': 'UPDOX_BASE_URL', 'updox.applicationId': 'UPDOX_APPLICATION_ID',
   'updox.applicationPassword': 'UPDOX_APPLICATION_PASSWORD', 'updox.hmacSecret': 'UPDOX_HMAC_SECRET',
   'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
-  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES',
+  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES', 'updox.maxListBytes': 'UPDOX_MAX_LIST_BYTES',
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
   'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',

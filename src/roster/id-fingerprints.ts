@@ -38,6 +38,28 @@ export class IdFingerprints {
     this.used++;
   }
 
+  /**
+   * Records one id and says at once whether its fingerprint is new: true for a first sighting,
+   * false for a repeat (or, about n²/2⁶⁵ of the time, another id with the same hash), null once
+   * the set has given up (past MAX_SLOTS ids). Independent of `add`'s suspects.
+   */
+  addNew(id: string): boolean | null {
+    if (this.overflowed) return null;
+    const h1 = hash(id, 0x9747b28c);
+    const h2 = hash(id, 0x5bd1e995);
+    if (this.has(h1, h2)) return false;
+    if ((this.used + 1) * 4 > this.slots.length) {
+      if (this.slots.length >= MAX_SLOTS * 2) {
+        this.giveUp();
+        return null;
+      }
+      this.grow();
+    }
+    this.insert(h1, h2);
+    this.used++;
+    return true;
+  }
+
   /** The ids that may appear more than once, or null when the set gave up. */
   suspects(): string[] | null {
     return this.overflowed ? null : [...this.suspectSet];

@@ -59,7 +59,7 @@ function dispatch(w: SimWorld, method: MethodSpec, version: string | null, body:
       return { envelope: ok(), raw: `{"successful":true,"responseMessage":"OK","responseCode":2000,"practice":${json}}` };
     }
     case 'PracticeList':
-      return { envelope: ok(), raw: w.practices.listBody() };
+      return { envelope: ok(), chunks: w.practices.listChunks() };
     case 'SmsSendNumberList':
       return w.sms.numberList(auth.accountId);
     case 'SmsSend':

@@ -49,6 +49,8 @@ export interface Reply {
   envelope: Envelope;
   /** When set, sent as the body instead of JSON.stringify(envelope). */
   raw?: string;
+  /** When set, the body is sent in these pieces (chunked, as the client reads them). */
+  chunks?: Iterable<string>;
   /** HTTP status; 200 unless a transport-level error (A2). */
   status?: number;
   /** The account a successful write touched (counted in writesByAccount). */

@@ -1,8 +1,9 @@
 /**
  * The practice (account) store: PracticeCreate / PracticeUpdate / PracticeSave with full-replace
  * semantics (A7), uniqueness (A17), reads (A18), and seeding. O(1) lookups by id and by every
- * unique key; PracticeList is served from a cached, pre-serialized body (rebuilt after a write;
- * the sorted id order is rebuilt only when a practice is added).
+ * unique key; PracticeList is streamed in serialized chunks of LIST_CHUNK practices (a list of a
+ * million practices does not fit in one string), in the sorted id order (rebuilt only when a
+ * practice is added).
  */
 import type { PracticeInput } from './validate';
 import type { ApiVersion, SimPractice } from './types';
@@ -24,6 +25,8 @@ export function toWire(p: SimPractice): Record<string, unknown> {
 }
 
 const lower = (s: string) => s.toLowerCase();
+/** Practices per serialized piece of a PracticeList reply (~450 KB). */
+const LIST_CHUNK = 1000;
 
 export class PracticeStore {
   #byId = new Map<string, SimPractice>();
@@ -31,7 +34,6 @@ export class PracticeStore {
   #directDomain = new Map<string, string>();
   #directAddress = new Map<string, string>();
   #sortedIds: string[] | null = null;
-  #listBody: string | null = null;
 
   get size(): number {
     return this.#byId.size;
@@ -50,14 +52,19 @@ export class PracticeStore {
     return this.#ids().map((id) => this.#byId.get(id)!);
   }
 
-  /** The whole PracticeList reply body, cached until the next write. */
-  listBody(): string {
-    if (this.#listBody === null) {
-      // One stringify of the whole array is ~3x faster than one per practice plus a join.
-      const list = JSON.stringify(this.#ids().map((id) => toWire(this.#byId.get(id)!)));
-      this.#listBody = `{"successful":true,"responseMessage":"OK","responseCode":2000,"practiceList":${list}}`;
+  /**
+   * The PracticeList reply body in pieces: the envelope's head, then the practices LIST_CHUNK at a
+   * time (one stringify per chunk is ~3x faster than one per practice), then the tail. Each piece
+   * is serialized when it is asked for, from the practices as they are then.
+   */
+  *listChunks(): Generator<string> {
+    const ids = this.#ids();
+    yield '{"successful":true,"responseMessage":"OK","responseCode":2000,"practiceList":[';
+    for (let i = 0; i < ids.length; i += LIST_CHUNK) {
+      const json = JSON.stringify(ids.slice(i, i + LIST_CHUNK).map((id) => toWire(this.#byId.get(id)!)));
+      yield (i ? ',' : '') + json.slice(1, -1);
     }
-    return this.#listBody;
+    yield ']}';
   }
 
   wireJson(accountId: string): string | undefined {
@@ -135,7 +142,6 @@ export class PracticeStore {
     this.#directDomain.clear();
     this.#directAddress.clear();
     this.#sortedIds = null;
-    this.#listBody = null;
   }
 
   #ids(): string[] {
@@ -154,6 +160,5 @@ export class PracticeStore {
     reindex(this.#directAddress, prev?.directAddress, next.directAddress);
     if (!prev) this.#sortedIds = null;
     this.#byId.set(id, next);
-    this.#listBody = null;
   }
 }

@@ -38,6 +38,17 @@ function sendJson(res: ServerResponse, status: number, body: string, headers: Re
   res.end(body);
 }
 
+/** A body sent piece by piece (chunked), waiting for the socket to drain; stops if the client leaves. */
+async function sendChunks(res: ServerResponse, status: number, chunks: Iterable<string>): Promise<void> {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+  }
+  if (!res.destroyed) res.end();
+}
+
 const envelopeJson = (e: Envelope) => JSON.stringify(e);
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -128,6 +139,7 @@ export function createSimServer(w: SimWorld): SimServer {
       return void req.socket.destroy();
     }
     c.count(name, reply.envelope.responseCode);
+    if (reply.chunks) return sendChunks(res, reply.status ?? 200, reply.chunks);
     sendJson(res, reply.status ?? 200, reply.raw ?? envelopeJson(reply.envelope));
   }
 

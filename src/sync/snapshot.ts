@@ -1,22 +1,20 @@
 /**
  * snapshotRemote: PracticeList at the start of a run, stored in remote_snapshots for the run (the
- * "remote" side of the three-way diff). Written with COPY in ~64 KB chunks on one connection, in
- * one transaction that first drops an earlier snapshot of the same run (a re-run replaces it).
+ * "remote" side of the three-way diff). The reply is streamed: parsed as it arrives and COPYed in
+ * batches (snapshot-writer.ts) on one connection, in one transaction that first drops an earlier
+ * snapshot of the same run (a re-run replaces it); each attempt of the call runs in a savepoint,
+ * so a retry starts from an empty snapshot. Memory does not grow with the list.
  * A failed or halted PracticeList fails (or halts) the run: the plan must never run against nothing.
  */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import type { Writable } from 'node:stream';
 import type { AppDeps } from '../app';
 import { BadInputError, PermanentError } from '../errors';
 import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
-import type { UpdoxClient, UpdoxPractice } from '../updox/types';
+import type { CallResult, ListSink, UpdoxClient, UpdoxPractice } from '../updox/types';
 import { fromWire } from './payload';
 import { withPgTransaction } from './plan-sql';
 import { failRun, getRun, haltRun } from '../runs';
-
-const CHUNK_BYTES = 64 * 1024;
+import { createSnapshotWriter, type SnapshotWriter } from './snapshot-writer';
 /** Snapshots of this many earlier finished runs per source are kept (for inspection); older ones are dropped. */
 export const SNAPSHOTS_KEPT = 3;
 const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields', 'digest'];
@@ -44,97 +42,109 @@ export function rowDigest(v: PracticeValues): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** One list entry as a COPY line of remote_snapshots; null when it has no accountId (skipped). */
+function lineOf(runId: string, item: unknown): { id: string; line: string } | null {
+  const p = item as UpdoxPractice;
+  const id = typeof p?.accountId === 'string' ? p.accountId.trim() : '';
+  if (!id) return null;
+  const v = fromWire(p);
+  let line = `${runId}\t${esc(id)}`;
+  for (const f of PRACTICE_FIELDS) line += `\t${esc(v[f])}`;
+  // Keys Updox did not return at all are unknown, not empty (the plan lets base stand in).
+  const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
+  line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}`;
+  line += `\t${missing.length ? '\\N' : rowDigest(v)}\n`;
+  return { id, line };
+}
+
+type ListClient = Pick<UpdoxClient, 'practiceList'> & Partial<Pick<UpdoxClient, 'practiceListStream'>>;
+
+/** The list through `sink`: streamed when the client can, else read whole and handed over at once. */
+async function listInto(client: ListClient, sink: ListSink): Promise<CallResult<{ practiceList: unknown[] }>> {
+  if (client.practiceListStream) return client.practiceListStream(sink);
+  await sink.begin(1);
+  const res = await client.practiceList();
+  const list = res.body?.practiceList;
+  if (res.outcome === 'ok' && Array.isArray(list)) await sink.onEntries(list);
+  return res as CallResult<{ practiceList: unknown[] }>;
+}
+
+/** Thrown inside the snapshot's transaction to roll it back; handled right outside. */
+class ListRefused {
+  constructor(readonly res: CallResult<{ practiceList: unknown[] }>) {}
+}
+
 export async function snapshotRemote(
   deps: Pick<AppDeps, 'db' | 'log'>,
-  client: Pick<UpdoxClient, 'practiceList'>,
+  client: ListClient,
   runId: string,
 ): Promise<SnapshotResult> {
   const t0 = performance.now();
   const log = deps.log.child({ runId });
   const run = await getRun(deps.db, runId);
   if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${runId} not found`);
-  const res = await client.practiceList();
-  if (res.outcome !== 'ok') {
+  let outcome: { written: number; skipped: number } | ListRefused;
+  try {
+    outcome = await withPgTransaction(deps.db, async (c) => {
+      await c.query('DELETE FROM remote_snapshots WHERE run_id = $1', [runId]);
+      let writer: SnapshotWriter | null = null;
+      const sink: ListSink = {
+        async begin() {
+          if (writer) {
+            await writer.abort();
+            await c.query('ROLLBACK TO SAVEPOINT list_attempt');
+          } else {
+            await c.query('SAVEPOINT list_attempt');
+          }
+          writer = createSnapshotWriter(c, runId, COLS, (item) => lineOf(runId, item));
+        },
+        onEntries: (entries) => writer!.write(entries),
+      };
+      let res: CallResult<{ practiceList: unknown[] }>;
+      try {
+        res = await listInto(client, sink);
+      } catch (err) {
+        await (writer as SnapshotWriter | null)?.abort();
+        throw err;
+      }
+      if (res.outcome !== 'ok' || !Array.isArray(res.body?.practiceList)) {
+        await (writer as SnapshotWriter | null)?.abort();
+        throw new ListRefused(res);
+      }
+      const counts = await (writer as SnapshotWriter | null)!.finish();
+      const snapshot = { practices: counts.written, skipped: counts.skipped, takenAt: new Date().toISOString() };
+      await c.query(`UPDATE runs SET plan_stats = coalesce(plan_stats, '{}'::jsonb) || jsonb_build_object('snapshot', $2::jsonb) WHERE id = $1`,
+        [runId, JSON.stringify(snapshot)]);
+      return counts;
+    });
+  } catch (err) {
+    if (!(err instanceof ListRefused)) {
+      if (err instanceof PermanentError) await endRun(deps, runId, false, err.code, `${err.message}`);
+      throw err;
+    }
+    outcome = err;
+  }
+  if (outcome instanceof ListRefused) {
+    const res = outcome.res;
+    if (res.outcome === 'ok') {
+      const message = 'PracticeList answered without a practiceList array; the run was not planned';
+      await endRun(deps, runId, false, 'UPDOX_LIST_INVALID', message);
+      throw new PermanentError('UPDOX_LIST_INVALID', message, { details: { runId } });
+    }
     const halt = res.outcome === 'halt';
-    const code = halt ? 'UPDOX_LIST_HALTED' : 'UPDOX_LIST_FAILED';
+    const code = halt ? 'UPDOX_LIST_HALTED' : res.reason === 'UPDOX_REPLY_TOO_LARGE' ? 'UPDOX_LIST_TOO_LARGE' : 'UPDOX_LIST_FAILED';
     const message = `PracticeList failed (${res.outcome}${res.code !== null ? `, code ${res.code}` : ''}${res.httpStatus && res.httpStatus !== 200 ? `, HTTP ${res.httpStatus}` : ''}): ${res.message}; the run was not planned`;
     await endRun(deps, runId, halt, code, message);
     log.error({ code, outcome: res.outcome, vendorCode: res.code }, 'remote snapshot failed');
     throw new PermanentError(code, message, { halt, details: { runId, vendorCode: res.code } });
   }
-  const list = res.body?.practiceList;
-  if (!Array.isArray(list)) {
-    const message = 'PracticeList answered without a practiceList array; the run was not planned';
-    await endRun(deps, runId, false, 'UPDOX_LIST_INVALID', message);
-    throw new PermanentError('UPDOX_LIST_INVALID', message, { details: { runId } });
-  }
-  const { written, skipped } = await withPgTransaction(deps.db, async (c) => {
-    await c.query('DELETE FROM remote_snapshots WHERE run_id = $1', [runId]);
-    const counts = await copySnapshot(c, runId, list);
-    const snapshot = { practices: counts.written, skipped: counts.skipped, takenAt: new Date().toISOString() };
-    await c.query(`UPDATE runs SET plan_stats = coalesce(plan_stats, '{}'::jsonb) || jsonb_build_object('snapshot', $2::jsonb) WHERE id = $1`,
-      [runId, JSON.stringify(snapshot)]);
-    return counts;
-  });
+  const { written, skipped } = outcome;
   // Fresh statistics for the diff's joins; cheap next to the list call.
   await deps.db.raw('ANALYZE remote_snapshots');
   if (run.source) await dropOldSnapshots(deps, run.source, runId);
   const durationMs = Math.round(performance.now() - t0);
   log.info({ practices: written, skipped, durationMs }, 'remote snapshot taken');
   return { practices: written, skipped, durationMs };
-}
-
-async function copySnapshot(c: pg.Client, runId: string, list: unknown[]): Promise<{ written: number; skipped: number }> {
-  const copy: Writable = c.query(copyFrom(`COPY remote_snapshots (${COLS.join(', ')}) FROM STDIN`));
-  const done = new Promise<void>((resolve, reject) => {
-    copy.on('finish', resolve);
-    copy.on('error', reject);
-  });
-  done.catch(() => {}); // awaited below
-  const seen = new Set<string>();
-  let written = 0, skipped = 0, buf = '';
-  const flush = async () => {
-    if (!buf) return;
-    const chunk = buf;
-    buf = '';
-    if (!copy.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      copy.once('error', onError);
-      copy.once('drain', () => {
-        copy.off('error', onError);
-        resolve();
-      });
-    });
-  };
-  try {
-    for (const item of list) {
-      const p = item as UpdoxPractice;
-      const id = typeof p?.accountId === 'string' ? p.accountId.trim() : '';
-      if (!id || seen.has(id)) {
-        skipped++;
-        continue;
-      }
-      seen.add(id);
-      const v = fromWire(p);
-      let line = `${runId}\t${esc(id)}`;
-      for (const f of PRACTICE_FIELDS) line += `\t${esc(v[f])}`;
-      // Keys Updox did not return at all are unknown, not empty (the plan lets base stand in).
-      const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
-      line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}`;
-      line += `\t${missing.length ? '\\N' : rowDigest(v)}\n`;
-      buf += line;
-      written++;
-      if (buf.length >= CHUNK_BYTES) await flush();
-    }
-    await flush();
-    copy.end();
-    await done;
-  } catch (err) {
-    copy.destroy();
-    await done.catch(() => {});
-    throw err;
-  }
-  return { written, skipped };
 }
 
 async function endRun(deps: Pick<AppDeps, 'db'>, runId: string, halt: boolean, code: string, message: string): Promise<void> {

@@ -33,7 +33,8 @@ export type ReplyReason =
   | 'UPDOX_TRANSPORT_ERROR'
   | 'UPDOX_ABORTED'
   | 'UPDOX_HTTP_STATUS'
-  | 'UPDOX_BAD_REPLY';
+  | 'UPDOX_BAD_REPLY'
+  | 'UPDOX_REPLY_TOO_LARGE';
 
 export interface Classification {
   outcome: OutcomeKind;

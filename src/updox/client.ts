@@ -15,7 +15,7 @@ import { classifyReply, type Classification } from './classify-reply';
 import { hmacHeaders } from './hmac';
 import { createRateLimiter, sleepWithSignal, type LimiterStats, type RateLimiterOptions } from './rate-limiter';
 import { backoffMs, DEFAULT_BACKOFF, isOverloadSignal, mayRetry, type BackoffOptions } from './retry-policy';
-import { createTransport } from './transport';
+import { createTransport, type AttemptReply, type StreamTarget } from './transport';
 import type { CallOptions, CallResult, UpdoxClient, UpdoxPractice } from './types';
 import {
   describeIssues, directMessageRequestSchema, practiceRequestSchema, replySchemas, smsSendRequestSchema,
@@ -72,6 +72,20 @@ interface CallSpec {
   userId?: string;
   payload: Record<string, unknown>;
   opts?: CallOptions;
+  /** Parse the reply as it arrives and hand its array's entries to the sink (PracticeList). */
+  stream?: StreamTarget & { begin(attempt: number): Promise<void> };
+}
+
+const WRITE_METHODS = new Set<UpdoxMethod>(['PracticeSave', 'PracticeCreate', 'PracticeUpdate', 'SmsSend', 'PatientDirectMessageSend']);
+
+/** A reply cut at its size limit: permanent, with the limit and the size seen in the message. */
+function tooLargeClassification(method: UpdoxMethod, t: NonNullable<AttemptReply['tooLarge']>, limitName: string): Classification {
+  const seen = t.contentLength !== null ? `its Content-Length is ${t.contentLength} bytes` : `${t.seenBytes} bytes were read before the read stopped`;
+  return {
+    // A write's request was read and may have been applied; a read's was not.
+    outcome: 'permanent', code: null, reason: 'UPDOX_REPLY_TOO_LARGE', ambiguous: WRITE_METHODS.has(method),
+    message: `${method} reply is larger than the limit of ${t.limitBytes} bytes (${limitName}): ${seen}`,
+  };
 }
 
 export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOptions): UpdoxHttpClient {
@@ -131,9 +145,14 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
       }
       const t0 = performance.now();
       const headers: Record<string, string> = auth && config.hmacSecret ? hmacHeaders(auth, config.hmacSecret, now()) : {};
-      const reply = await transport.post(url, json, headers, signal).finally(() => release());
+      const stream = spec.stream;
+      const reply = await (stream
+        ? stream.begin(attempt).then(() => transport.postStream(url, json, headers, stream, signal))
+        : transport.post(url, json, headers, signal)).finally(() => release());
       const ms = Math.round(performance.now() - t0);
-      let c: Classification = classifyReply(reply.httpStatus, reply.body, reply.transportError, { method, retryAfter: reply.retryAfter, nowMs: now().getTime() });
+      let c: Classification = reply.tooLarge
+        ? tooLargeClassification(method, reply.tooLarge, stream ? 'UPDOX_MAX_LIST_BYTES' : 'the fixed reply limit')
+        : classifyReply(reply.httpStatus, reply.body, reply.transportError, { method, retryAfter: reply.retryAfter, nowMs: now().getTime() });
       let body: Record<string, unknown> | null = reply.body && typeof reply.body === 'object' && !Array.isArray(reply.body) ? reply.body as Record<string, unknown> : null;
       if (c.outcome === 'ok') {
         const parsed = (replySchemas[method] as z.ZodType<Record<string, unknown>>).safeParse(body);
@@ -183,6 +202,10 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     practiceUpdate: async (p, o) => practiceWrite('PracticeUpdate', p, o),
     practiceGet: (accountId, o) => call({ method: 'PracticeGet', level: 'vendor', accountId, payload: { accountId }, opts: o }),
     practiceList: (o) => call({ method: 'PracticeList', level: 'vendor', payload: {}, opts: o }),
+    practiceListStream: (sink, o) => call({
+      method: 'PracticeList', level: 'vendor', payload: {}, opts: o,
+      stream: { arrayKey: 'practiceList', maxBytes: config.maxListBytes, begin: (a) => sink.begin(a), onEntries: (e) => sink.onEntries(e) },
+    }),
     smsSendNumberList: (accountId, o) => call({ method: 'SmsSendNumberList', level: 'account', accountId, payload: {}, opts: o }),
     async smsSend(accountId, userId, body, o = {}) {
       const parsed = smsSendRequestSchema.safeParse(body);

@@ -89,6 +89,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Receives a streamed PracticeList. `begin` is called before every attempt (a retry starts over:
+ * drop what an earlier attempt delivered); `onEntries` gets the entries as they are parsed, and the
+ * next part of the reply is read only once it resolves.
+ */
+export interface ListSink {
+  begin(attempt: number): Promise<void>;
+  onEntries(entries: unknown[]): Promise<void>;
+}
+
 export interface UpdoxClient {
   practiceSave(practice: UpdoxPractice, opts?: CallOptions & { version?: '1.1' | null }): Promise<CallResult<{ accountId: string; action: string }>>;
   practiceGet(accountId: string, opts?: CallOptions): Promise<CallResult<{ practice: UpdoxPractice }>>;
@@ -106,6 +116,12 @@ export interface UpdoxClient {
   practiceUpdate?(practice: UpdoxPractice, opts?: CallOptions & { version?: '1.1' | null }): Promise<CallResult<{ accountId: string; action: string }>>;
   /** PingWithAuth: checks user-level credentials. */
   pingWithAuth?(accountId: string, userId: string, opts?: CallOptions): Promise<CallResult>;
+  /**
+   * PracticeList, streamed: entries go to `sink` as the reply is parsed, never held whole. A reply
+   * over UPDOX_MAX_LIST_BYTES fails permanently (reason UPDOX_REPLY_TOO_LARGE). The result's body
+   * is the envelope, with `practiceList` empty.
+   */
+  practiceListStream?(sink: ListSink, opts?: CallOptions): Promise<CallResult<{ practiceList: unknown[] }>>;
   /** Never retried: a message is not safe to repeat. */
   patientDirectMessageSend?(accountId: string, userId: string, body: { to: string; from?: string; subject?: string; textMessage?: string; [extra: string]: unknown }, opts?: { signal?: AbortSignal }): Promise<CallResult<{ messageId: number }>>;
 }
