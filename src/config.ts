@@ -146,7 +146,17 @@ export const fileSchema = z.object({
     /** IANA zone business days are counted in; default reports.timeZone, else the first source's timezone, else UTC. */
     timeZone: z.string().optional().superRefine(timeZoneRefinement),
     schedule: z.string().default('0 */6 * * *').superRefine(cronRefinement),
-  }).default({ pendingBusinessDays: 3, holidays: [], federalHolidays: true, schedule: '0 */6 * * *' }),
+    /** An account with a number in progress (or a failed check) is checked again after this many hours. */
+    soonHours: z.coerce.number().min(1).max(168).default(20),
+    /** An account whose numbers are all verified is checked again after this many days. */
+    verifiedRefreshDays: z.coerce.number().min(1).max(365).default(7),
+    /** An account without numbers (or refused by the vendor, 4011) is checked again after this many days. */
+    noNumbersRefreshDays: z.coerce.number().min(1).max(365).default(7),
+    /** Hours of the night the calls must fit in (the budget's default, plan-night). */
+    windowHours: z.coerce.number().min(0.5).max(24).default(6),
+    /** SmsSendNumberList calls per pull; default: what the window leaves at the rate after the pending writes. */
+    budget: z.coerce.number().int().min(0).optional(),
+  }).default({ pendingBusinessDays: 3, holidays: [], federalHolidays: true, schedule: '0 */6 * * *', soonHours: 20, verifiedRefreshDays: 7, noNumbersRefreshDays: 7, windowHours: 6 }),
   reports: z.object({
     period: z.enum(['daily', 'weekly']).default('daily'),
     outDir: z.string().default('out/reports'),

@@ -1,38 +1,53 @@
 /**
- * `updox-sync numbers`: pull SmsSendNumberList for every active account (or --account ones), record
- * statuses and their changes, and print what needs attention: overdue and rejected numbers,
- * accounts without a number, accounts the vendor refused (4011). A 4015 halts (exit code 5).
+ * `updox-sync numbers`: pull SmsSendNumberList for the accounts due (most urgent first, within the
+ * night's budget; `--all` every active account; `--account` the given ones), record statuses and
+ * their changes, and print what needs attention (overdue and rejected numbers, accounts without a
+ * number, accounts the vendor refused: 4011) and how fresh the data is. A 4015 halts (exit code 5).
  */
+import { BadInputError } from '../errors';
+import { numberFreshness, type NumberFreshness } from '../sms/number-checks';
 import { pullNumbers, type PullStats } from '../sms/numbers';
 import { LIMITS } from '../config-values';
 import { intOption } from './int-option';
 import type { RegisterCommand } from './context';
 
-interface Opts { account?: string[]; json?: boolean; concurrency?: number }
+interface Opts { account?: string[]; json?: boolean; concurrency?: number; all?: boolean; budget?: string }
 
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command('numbers')
-    .description('pull SMS numbers and their verification status for every active account')
+    .description('pull SMS numbers and their verification status for the accounts due (most urgent first, within the budget)')
     .option('--account <id...>', 'only these accounts')
+    .option('--all', 'every active account (a full pull), whatever is due')
+    .option('--budget <n>', 'at most this many calls (default numbers.budget, else what the window leaves after the writes)')
     .option('--concurrency <n>', 'calls in flight (default UPDOX_MAX_IN_FLIGHT)', intOption(LIMITS.maxInFlight.min, LIMITS.maxInFlight.max))
     .option('--json', 'print the result as JSON')
     .action(async (opts: Opts) => {
       await ctx.withApp(async (deps) => {
+        const budget = opts.budget === undefined ? undefined : Number(opts.budget);
+        if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
+          throw new BadInputError('CLI_BAD_OPTION', `--budget must be a whole number ≥ 0, got ${opts.budget}`);
+        }
         const stats = await pullNumbers(deps, deps.updox, {
           ...(opts.account ? { accountIds: opts.account } : {}),
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+          mode: opts.all ? 'all' : 'due',
+          ...(budget !== undefined ? { budget } : {}),
         });
-        ctx.print(opts.json ? JSON.stringify(stats) : describe(stats));
+        const freshness = await numberFreshness(deps.db, deps.clock.now());
+        ctx.print(opts.json ? JSON.stringify({ ...stats, freshness }) : describe(stats, freshness));
       });
     });
 };
 
-function describe(s: PullStats): string {
+function describe(s: PullStats, f: NumberFreshness): string {
   const lines = [
     `asked ${s.accounts} account(s) in ${(s.durationMs / 1000).toFixed(1)} s: ${s.listed} listed, ${s.numbers} number(s); `
       + `${s.inserted} new, ${s.changed} changed, ${s.missing} no longer listed; ${s.events} status event(s)`,
   ];
+  if (s.due !== null) lines.push(`due tonight: ${s.due}; budget ${s.budget} call(s); left for a later pull: ${s.leftDue}`);
+  lines.push(`freshness: ${f.activeAccounts} active account(s), ${f.overdue} overdue for a check (${f.neverChecked} never checked); `
+    + `oldest check ${f.oldestCheckAt?.toISOString() ?? '—'}, oldest observation ${f.oldestObservationAt?.toISOString() ?? '—'}`);
   const list = (title: string, items: string[]) => {
     if (!items.length) return;
     lines.push(`${title} (${items.length}):`);

@@ -51,10 +51,12 @@ export async function numbersStep(ctx: StepContext): Promise<StepOutcome> {
   const { deps, runId } = ctx;
   if (!(await startStep(deps.db, runId, 'numbers', ctx.owner))) return stop('not startable');
   return withRunLease(deps.db, runId, ctx.owner, async (lease) => {
-    const res = await pullNumbers(deps, deps.updox, { runId, signal: lease.signal });
+    // The accounts due tonight, most urgent first, within the night's budget (src/sms/number-checks.ts).
+    const res = await pullNumbers(deps, deps.updox, { runId, signal: lease.signal, mode: 'due' });
     const summary = {
       accounts: res.accounts, listed: res.listed, numbers: res.numbers, changed: res.changed, overdue: res.overdue.length,
       rejected: res.rejected.length, failedAccounts: res.failedAccounts.length, durationMs: res.durationMs,
+      due: res.due, budget: res.budget, leftDue: res.leftDue,
     };
     await recordStepResult(deps.db, runId, 'numbers', summary);
     ctx.log.info(summary, 'numbers pulled');

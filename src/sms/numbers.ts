@@ -12,6 +12,7 @@ import type { AppDeps } from '../app';
 import { PermanentError, RetryableError, SyncError } from '../errors';
 import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
 import { calendarFor } from './business-days';
+import { checkPolicy, dueAccounts, recordChecks } from './number-checks';
 import { markMissing, upsertNumbers, type NumberObservation } from './number-upsert';
 
 export interface NumberRef { accountId: string; number: string; since: string }
@@ -40,6 +41,10 @@ export interface PullStats {
   durationMs: number;
   dbWriteMs: number;
   dbBatches: number;
+  /** Mode `due`: accounts due tonight, the budget (calls), and the due accounts left for a later pull. */
+  due: number | null;
+  budget: number | null;
+  leftDue: number;
 }
 
 export interface PullOptions {
@@ -53,14 +58,34 @@ export interface PullOptions {
   pageSize?: number;
   /** Stops the pull within a call's time (shutdown): what was fetched is saved, then NUMBERS_INTERRUPTED is thrown. */
   signal?: AbortSignal;
+  /**
+   * `due` (the nightly and scheduled pulls, `numbers`): only the accounts due tonight, most urgent
+   * first, at most `budget` calls (src/sms/number-checks.ts). `all` (default, `numbers --all`):
+   * every active practice. Ignored when `accountIds` is given.
+   */
+  mode?: 'all' | 'due';
+  /** Calls a `due` pull may make; default numbers.budget, else what the window leaves (numbersBudget). */
+  budget?: number;
 }
 
-interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[] }
+interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[]; result?: 'refused' | 'failed' }
 
 export const emptyPullStats = (): PullStats => ({
   accounts: 0, listed: 0, numbers: 0, inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, missing: 0, malformed: 0,
   overdue: [], rejected: [], accountsWithoutNumber: [], unauthorizedAccounts: [], failedAccounts: [], durationMs: 0, dbWriteMs: 0, dbBatches: 0,
+  due: null, budget: null, leftDue: 0,
 });
+
+/**
+ * The night's SmsSendNumberList budget: numbers.budget when set, else the calls the window allows at
+ * the configured rate less the writes still pending in the outbox (writes go first).
+ */
+export async function numbersBudget(deps: Pick<AppDeps, 'db' | 'config'>): Promise<{ budget: number; windowCalls: number; pendingWrites: number }> {
+  const windowCalls = Math.floor(deps.config.numbers.windowHours * 3600 * deps.config.updox.requestsPerSecond);
+  const r = (await deps.db.raw(`SELECT count(*)::int AS n FROM sync_actions WHERE status IN ('pending', 'in_flight')`)).rows[0] as { n: number };
+  const budget = deps.config.numbers.budget ?? Math.max(0, windowCalls - r.n);
+  return { budget, windowCalls, pendingWrites: r.n };
+}
 
 /** Vendor `updatedAt` ("yyyy-MM-dd HH:mm:ss", A10; read as UTC) → Date, or null. */
 export function parseVendorTime(v: unknown): Date | null {
@@ -79,6 +104,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   const limit = pLimit(concurrency);
   const abort = new AbortController();
   const calendar = calendarFor(deps.config);
+  const policy = checkPolicy(deps.config.numbers);
   let halt: SyncError | null = null;
   let writeError: unknown = null;
   let buffer: Fetched[] = [];
@@ -92,6 +118,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
     const now = deps.clock.now();
     const obs: NumberObservation[] = [];
     for (const f of batch) {
+      if (f.result) continue;
       for (const n of f.numbers) {
         const number = typeof n.number === 'string' ? n.number.trim() : '';
         if (!number) { stats.malformed++; continue; }
@@ -106,7 +133,11 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
       const up = await upsertNumbers(trx, obs, {
         source: 'poll', observedAt: now, now, pendingBusinessDays: deps.config.numbers.pendingBusinessDays, calendar,
       });
-      const missing = await markMissing(trx, batch.map((f) => f.accountId), obs);
+      const missing = await markMissing(trx, batch.filter((f) => !f.result).map((f) => f.accountId), obs);
+      await recordChecks(trx, batch.map((f) => ({
+        accountId: f.accountId, at: f.observedAt,
+        result: f.result ?? { statuses: f.numbers.map((n) => String(n.verificationStatus ?? '')) },
+      })), policy, now);
       return { up, missing };
     });
     stats.numbers += obs.length;
@@ -150,6 +181,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
       if (buffer.length >= batchSize) flush();
     } else if (res.code === 4011) {
       stats.unauthorizedAccounts.push(accountId);
+      buffer.push({ accountId, observedAt, numbers: [], result: 'refused' });
       log.warn({ accountId, code: res.code }, 'account unknown or inactive at the vendor');
     } else if (res.code === 4015) {
       halt = new PermanentError('SMS_NOT_ACTIVATED',
@@ -163,12 +195,13 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
       abort.abort();
     } else {
       stats.failedAccounts.push({ accountId, code: res.code, outcome: res.outcome, message: res.message });
+      buffer.push({ accountId, observedAt, numbers: [], result: 'failed' });
       log.warn({ accountId, code: res.code, outcome: res.outcome }, 'number list failed');
     }
   };
 
   const inFlight = new Set<Promise<void>>();
-  for await (const accountId of streamAccounts(deps, opts)) {
+  for await (const accountId of streamAccounts(deps, opts, stats)) {
     if (halt || writeError || opts.signal?.aborted) break;
     const p: Promise<void> = limit(() => fetchOne(accountId)).finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -198,10 +231,24 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   return stats;
 }
 
-/** Account ids: exactly the given ones, or every active practice in keyset pages. */
-async function* streamAccounts(deps: Pick<AppDeps, 'db'>, opts: PullOptions): AsyncGenerator<string> {
+/**
+ * Account ids: exactly the given ones; or (mode `due`) the due ones, most urgent first, up to the
+ * budget (held in memory: at most `budget` ids); or every active practice in keyset pages.
+ */
+async function* streamAccounts(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, opts: PullOptions, stats: PullStats): AsyncGenerator<string> {
   if (opts.accountIds) {
     yield* [...new Set(opts.accountIds)].sort();
+    return;
+  }
+  if (opts.mode === 'due') {
+    const budget = opts.budget ?? (await numbersBudget(deps)).budget;
+    const now = deps.clock.now();
+    const windowEnd = new Date(now.getTime() + deps.config.numbers.windowHours * 3_600_000);
+    const { accounts, due } = await dueAccounts(deps.db, { now, windowEnd, limit: budget, policy: checkPolicy(deps.config.numbers) });
+    stats.due = due;
+    stats.budget = budget;
+    stats.leftDue = due - accounts.length;
+    yield* accounts.map((a) => a.accountId);
     return;
   }
   const pageSize = opts.pageSize ?? 1000;

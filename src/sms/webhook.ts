@@ -11,6 +11,7 @@
  */
 import type { AppDeps } from '../app';
 import { calendarFor } from './business-days';
+import { checkPolicy, moveCheckAfterWebhook } from './number-checks';
 import { upsertNumbers } from './number-upsert';
 import { verifyWebhookAuth, type WebhookAuthMode } from './webhook-auth';
 import { parseWebhookBody } from './webhook-parse';
@@ -57,6 +58,8 @@ export async function handleVerificationWebhook(deps: AppDeps, rawBody: Buffer, 
     })), {
       source: 'webhook', observedAt, now, pendingBusinessDays: numbers.pendingBusinessDays, calendar: calendarFor(deps.config),
     });
+    // The account's next poll follows what it now holds (all verified: the weekly refresh; else soon).
+    await moveCheckAfterWebhook(trx, evt.accountId, checkPolicy(numbers), now);
     return {
       statusCode: 200,
       body: { status: 'accepted', id: evt.id, inserted: res.inserted, changed: res.changed, unchanged: res.unchanged, stale: res.stale, events: res.events },
