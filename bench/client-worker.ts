@@ -35,7 +35,7 @@ export interface WorkerReport {
 const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
 const redis = createRedis(spec.redisUrl);
 const client = createUpdoxClient(
-  { baseUrl: spec.baseUrl, applicationId: spec.applicationId, applicationPassword: spec.applicationPassword, requestsPerSecond: spec.requestsPerSecond, maxInFlight: spec.maxInFlight, timeoutMs: 10_000, maxRetries: 0, maxListBytes: 2 * 1024 ** 3 },
+  { baseUrl: spec.baseUrl, applicationId: spec.applicationId, applicationPassword: spec.applicationPassword, requestsPerSecond: spec.requestsPerSecond, maxInFlight: spec.maxInFlight, timeoutMs: 10_000, maxRetries: 0, maxListBytes: 2 * 1024 ** 3, readShare: 0.2 },
   { redis, log: createLogger({ level: 'warn' }), limiterKey: spec.limiterKey },
 );
 const report: WorkerReport = { pid: process.pid, calls: 0, outcomes: {}, firstAt: null, lastAt: null, effectiveRps: 0, waitedMs: 0 };

@@ -188,6 +188,8 @@ export const envSchema = z.object({
     maxRetries: z.coerce.number().int().min(LIMITS.maxRetries.min).max(LIMITS.maxRetries.max).default(5),
     /** Largest PracticeList reply read (streamed, so memory does not grow with it); 2 GiB ≈ 4.5M practices. */
     maxListBytes: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
+    /** Share of the global rate number polling keeps while writes are queued (writes go first). */
+    readShare: z.coerce.number().min(0.01).max(1).default(0.2),
   }),
   smtp: z.object({
     url: z.string().optional().superRefine(urlWithScheme(['smtp', 'smtps'])),
@@ -261,6 +263,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       timeoutMs: v('UPDOX_TIMEOUT_MS'),
       maxRetries: v('UPDOX_MAX_RETRIES'),
       maxListBytes: v('UPDOX_MAX_LIST_BYTES'),
+      readShare: v('UPDOX_READ_SHARE'),
     },
     smtp: { url: v('SMTP_URL'), from: v('MAIL_FROM') },
     http: {
@@ -284,7 +287,7 @@ const ENV_NAMES: Record<string, string> = {
   'updox.baseUrl': 'UPDOX_BASE_URL', 'updox.applicationId': 'UPDOX_APPLICATION_ID',
   'updox.applicationPassword': 'UPDOX_APPLICATION_PASSWORD', 'updox.hmacSecret': 'UPDOX_HMAC_SECRET',
   'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
-  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES', 'updox.maxListBytes': 'UPDOX_MAX_LIST_BYTES',
+  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES', 'updox.maxListBytes': 'UPDOX_MAX_LIST_BYTES', 'updox.readShare': 'UPDOX_READ_SHARE',
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
   'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',

@@ -13,6 +13,7 @@ import { requireUpdox, type UpdoxSettings } from '../config';
 import { BadInputError } from '../errors';
 import { classifyReply, type Classification } from './classify-reply';
 import { hmacHeaders } from './hmac';
+import { laneOf } from './rate-lanes';
 import { createRateLimiter, sleepWithSignal, type LimiterStats, type RateLimiterOptions } from './rate-limiter';
 import { backoffMs, DEFAULT_BACKOFF, isOverloadSignal, mayRetry, type BackoffOptions } from './retry-policy';
 import { createTransport, type AttemptReply, type StreamTarget } from './transport';
@@ -102,6 +103,7 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     maxInFlight: config.maxInFlight,
     // An attempt is bounded by connect + headers + body timeouts; the lease outlives it.
     leaseMs: config.timeoutMs * 3 + 5_000,
+    readShare: config.readShare,
     ...opts.limiter,
   });
   const attempts: Record<string, number> = {};
@@ -133,7 +135,7 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     for (let attempt = 1; ; attempt++) {
       let release: () => Promise<void>;
       try {
-        release = await limiter.acquire(signal);
+        release = await limiter.acquire(signal, laneOf(method));
       } catch (err) {
         const aborted = Boolean(signal?.aborted);
         if (!aborted) log.warn({ ...logCtx, err: scrub(String((err as Error)?.message ?? err)) }, 'updox limiter unavailable');

@@ -17,6 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LIMITS, MAX_TIMER_MS } from '../config-values';
 import { ConfigError } from '../errors';
+import { READ_SLOT_LUA, type Lane } from './rate-lanes';
 
 export interface RateLimiterOptions {
   key: string;
@@ -32,6 +33,8 @@ export interface RateLimiterOptions {
   recoverySharePerSecond?: number;
   /** At most one decrease per this many ms, so one burst of errors counts once (default 1000). */
   cooldownMs?: number;
+  /** The share of the rate polls (the read lane) keep while writes are queued (default 0.2; rate-lanes.ts). */
+  readShare?: number;
 }
 
 export interface LimiterStats {
@@ -48,8 +51,11 @@ export interface LimiterStats {
 }
 
 export interface RateLimiter {
-  /** Wait for a permit and a slot; resolves to the release function. Rejects with the signal's reason on abort. */
-  acquire(signal?: AbortSignal): Promise<() => Promise<void>>;
+  /**
+   * Wait for a permit and a slot; resolves to the release function. Rejects with the signal's
+   * reason on abort. A `read` waits while writes are queued, beyond its share (rate-lanes.ts).
+   */
+  acquire(signal?: AbortSignal, lane?: Lane): Promise<() => Promise<void>>;
   /** Slow every process down; `pauseMs` (Retry-After) pushes the shared schedule back. */
   penalize(opts?: { pauseMs?: number }): Promise<number>;
   stats(): LimiterStats;
@@ -110,7 +116,7 @@ return math.floor(rate * 1000)
 
 interface Script { sha: string; src: string }
 const script = (src: string): Script => ({ src, sha: createHash('sha1').update(src).digest('hex') });
-const SCRIPTS = { permit: script(PERMIT_LUA), slot: script(SLOT_LUA), penalize: script(PENALIZE_LUA) };
+const SCRIPTS = { permit: script(PERMIT_LUA), slot: script(SLOT_LUA), readSlot: script(READ_SLOT_LUA(RATE_PRELUDE)), penalize: script(PENALIZE_LUA) };
 
 async function run(redis: Redis, s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
   try {
@@ -167,6 +173,7 @@ export function createRateLimiter(redis: Redis, opts: RateLimiterOptions): RateL
   const floor = conf * (opts.floorShare ?? 0.1);
   const factor = opts.decreaseFactor ?? 0.5;
   const cooldownUs = (opts.cooldownMs ?? 1000) * 1000;
+  const readShare = opts.readShare ?? 0.2;
   const inflightKey = `${opts.key}:inflight`;
   const stateKey = `${opts.key}:rate`;
   const s: LimiterStats = { configuredRps: conf, effectiveRps: conf, maxInFlight: opts.maxInFlight, inFlight: 0, acquired: 0, penalties: 0, waitedMs: 0 };
@@ -184,28 +191,38 @@ export function createRateLimiter(redis: Redis, opts: RateLimiterOptions): RateL
   }
 
   return {
-    async acquire(signal) {
+    async acquire(signal, lane = 'write') {
       const t0 = performance.now();
-      const leaseId = await takePermit(signal);
-      s.inFlight++;
-      let released = false;
-      const release = async () => {
-        if (released) return;
-        released = true;
-        s.inFlight--;
-        await redis.zrem(inflightKey, leaseId).catch(() => undefined); // the lease expires anyway
-      };
-      try {
-        const [waitUs, rateMilli] = (await run(redis, SCRIPTS.slot, [stateKey], [conf, recovery])) as number[];
-        s.effectiveRps = (rateMilli ?? conf * 1000) / 1000;
-        await sleepWithSignal((waitUs ?? 0) / 1000, signal);
-      } catch (err) {
-        await release();
-        throw err;
+      for (;;) {
+        const leaseId = await takePermit(signal);
+        s.inFlight++;
+        let released = false;
+        const release = async () => {
+          if (released) return;
+          released = true;
+          s.inFlight--;
+          await redis.zrem(inflightKey, leaseId).catch(() => undefined); // the lease expires anyway
+        };
+        try {
+          const [ok, waitUs, rateMilli] = lane === 'read'
+            ? (await run(redis, SCRIPTS.readSlot, [stateKey], [conf, recovery, readShare])) as number[]
+            : [1, ...((await run(redis, SCRIPTS.slot, [stateKey], [conf, recovery])) as number[])];
+          s.effectiveRps = (rateMilli ?? conf * 1000) / 1000;
+          if (!ok) {
+            // Writes are queued: give the permit back and try again when a slot may be free.
+            await release();
+            await sleepWithSignal(Math.min(250, Math.max(2, (waitUs ?? 0) / 1000)) * (0.75 + Math.random() * 0.5), signal);
+            continue;
+          }
+          await sleepWithSignal((waitUs ?? 0) / 1000, signal);
+        } catch (err) {
+          await release();
+          throw err;
+        }
+        s.acquired++;
+        s.waitedMs += performance.now() - t0;
+        return release;
       }
-      s.acquired++;
-      s.waitedMs += performance.now() - t0;
-      return release;
     },
     async penalize(p = {}) {
       const pauseUs = Math.max(0, Math.round((p.pauseMs ?? 0) * 1000));

@@ -44,7 +44,7 @@ export async function startHarness(simOpts: Partial<SimOptions> = {}, label = 'c
     client(config = {}, extra = {}) {
       const c = createUpdoxClient({
         baseUrl: sim.baseUrl, applicationId: TEST_APP_ID, applicationPassword: TEST_APP_PASSWORD,
-        requestsPerSecond: 500, maxInFlight: 8, timeoutMs: 2_000, maxRetries: 3, maxListBytes: 2 * 1024 ** 3, ...config,
+        requestsPerSecond: 500, maxInFlight: 8, timeoutMs: 2_000, maxRetries: 3, maxListBytes: 2 * 1024 ** 3, readShare: 0.2, ...config,
       }, { redis, log, limiterKey: `${prefix}:limiter:${n++}`, backoff: { baseMs: 5, capMs: 40 }, ...extra });
       clients.push(c);
       return c;
