@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   'upgrade-legacy': () => import('./upgrade-legacy'),
   audit: () => import('./audit'),
   numbers: () => import('./numbers'),
+  'plan-night': () => import('./plan-night'),
   report: () => import('./report'),
   worker: () => import('./worker'),
   schedule: () => import('./schedule'),

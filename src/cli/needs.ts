@@ -24,6 +24,7 @@ export const COMMAND_NEEDS: Readonly<Record<string, CommandNeeds>> = {
   'upgrade-legacy': { postgres: 'database', redis: true, requires: ['updox'] },
   audit: { postgres: 'database' },
   numbers: { postgres: 'database', redis: true, requires: ['updox'] },
+  'plan-night': { postgres: 'database' },
   report: { postgres: 'database' },
   worker: { postgres: 'database', redis: true, requires: ['updox'] },
   schedule: { redis: true },

@@ -7,9 +7,25 @@ import { BadInputError } from '../errors';
 import { findSource } from '../nightly/source';
 import { createQueues, queueFor } from '../../jobs/queues';
 import { nextRun, registerSchedules } from '../../jobs/schedules';
+import type { Config } from '../config';
+import { createKnex } from '../db/knex';
+import { describeNightPlan, planNight, type NightPlan } from '../nightly/night-plan';
 import type { RegisterCommand } from './context';
 
 interface Flags { now?: boolean; source?: string; json?: boolean }
+
+/** The night plan's one line (plan-night); schedule needs only Redis, so a database it cannot read is said, not fatal. */
+async function nightPlanLine(config: Config): Promise<{ line: string; plan: NightPlan | null }> {
+  const db = createKnex(config.databaseUrl, { min: 0, max: 1 });
+  try {
+    const plan = await planNight(db, config, new Date());
+    return { line: describeNightPlan(plan), plan };
+  } catch (err) {
+    return { line: `tonight: no night plan (database not readable: ${(err as Error).message.split('\n')[0]})`, plan: null };
+  } finally {
+    await db.destroy();
+  }
+}
 
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -27,9 +43,11 @@ export const register: RegisterCommand = (program, ctx) => {
         const entries = await registerSchedules({ config }, q);
         for (const source of now) await queueFor(q, 'nightly').add('nightly', { source, trigger: 'cli' });
         const rows = entries.map((e) => ({ ...e, nextRun: nextRun(e)?.toISOString() ?? null }));
-        if (opts.json) ctx.print(JSON.stringify({ schedules: rows, enqueuedNow: now }));
+        const night = await nightPlanLine(config);
+        if (opts.json) ctx.print(JSON.stringify({ schedules: rows, enqueuedNow: now, nightPlan: night.plan }));
         else {
           for (const e of rows) ctx.print(`${e.id.padEnd(28)} ${e.pattern.padEnd(16)} ${e.tz.padEnd(20)} next ${e.nextRun ?? '(pattern does not parse)'}`);
+          ctx.print(night.line);
           if (opts.now) ctx.print(now.length ? `enqueued now: ${now.join(', ')}` : 'no source has a schedule; give --source NAME to run one now');
         }
       } finally {
