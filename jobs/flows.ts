@@ -5,21 +5,23 @@
  * parents, so a chain is nested leaf-first. Every child uses `ignoreDependencyOnFailure`: a failed
  * step never blocks its parent, which reads the run and skips itself when the run ended. Job ids
  * derive from the run id (and the takeover or approval tag), so adding the same flow twice is a
- * no-op.
+ * no-op. A job carries its generation (the run's `takeovers` when it was enqueued): a step starts
+ * only while the run is still in that generation, so the jobs of a flow a takeover replaced do
+ * nothing when they run after all.
  */
 import type { FlowJob } from 'bullmq';
 import { PARTNER_STEPS, SOURCE_STEPS, stepsFrom } from '../src/pipeline/definition';
 import type { PartnerStep, RunRow, RunStep, SourceStep } from '../src/runs';
 import { defaultJobOptions, jobIdFor, STEP_QUEUE, type Queues } from './queues';
 
-export function chainFlow(prefix: string, runId: string, steps: readonly RunStep[], tag?: string): FlowJob {
+export function chainFlow(prefix: string, runId: string, steps: readonly RunStep[], generation: number, tag = takeoverTag(generation)): FlowJob {
   let node: FlowJob | undefined;
   for (const step of steps) {
     const job: FlowJob = {
       name: step,
       queueName: STEP_QUEUE[step],
       prefix,
-      data: { runId },
+      data: { runId, generation },
       opts: { ...defaultJobOptions, jobId: jobIdFor(step, runId, tag), ignoreDependencyOnFailure: true },
       ...(node ? { children: [node] } : {}),
     };
@@ -37,7 +39,7 @@ export async function enqueueRunSteps(q: Queues, run: Pick<RunRow, 'id' | 'kind'
   const steps = run.kind === 'partner'
     ? stepsFrom(PARTNER_STEPS, from as PartnerStep)
     : stepsFrom(SOURCE_STEPS, from as SourceStep);
-  await q.flow.add(chainFlow(q.prefix, run.id, steps, tag));
+  await q.flow.add(chainFlow(q.prefix, run.id, steps, run.takeovers, tag));
 }
 
 /** A new source run's flow (nightly, demo, tests). */

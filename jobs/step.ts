@@ -21,7 +21,8 @@ import { attemptId, getRun, handOff, type RunStep } from '../src/runs';
 import { enqueueRunSteps } from './flows';
 import type { Queues } from './queues';
 
-export const stepData = z.object({ runId: z.string().uuid() });
+/** A step job's payload: the run, and the generation of its flow (absent on jobs enqueued before generations: not checked). */
+export const stepData = z.object({ runId: z.string().uuid(), generation: z.number().int().min(0).optional() });
 
 /** A job failure that must not be retried, with the run's error code and kind. */
 export class StepFailedError extends UnrecoverableError {
@@ -45,12 +46,12 @@ export function makeStepProcessor(step: RunStep, deps: AppDeps, q: Queues, signa
     if (!parsed.success) {
       throw new StepFailedError('JOB_PAYLOAD_INVALID', 'bad-input', `${step} job ${job.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')}`);
     }
-    const { runId } = parsed.data;
+    const { runId, generation } = parsed.data;
     const owner = attemptId(`job-${job.id ?? step}`);
     const log = deps.log.child({ job: job.name, jobId: job.id, runId });
     let out;
     try {
-      out = await STEP_FNS[step]({ deps, runId, owner, signal, log });
+      out = await STEP_FNS[step]({ deps, runId, owner, signal, log, ...(generation !== undefined ? { generation } : {}) });
     } catch (err) {
       if (err instanceof SyncError && err.kind !== 'retryable') throw new StepFailedError(err.code, err.kind, err.message);
       throw err;

@@ -43,11 +43,14 @@ export function startWorkers(deps: AppDeps, q: Queues, opts: WorkerOptions = {})
     const { code, kind } = describeJobError(err);
     const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     deps.log.warn({ job: job?.name, jobId: job?.id, code, kind, final, attempt: job?.attemptsMade, err: err.message }, 'job failed');
-    const runId = (job?.data as { runId?: unknown } | undefined)?.runId;
-    // A retryable step error that used up its attempts ends the run with its code. Other final
-    // failures (a stalled job, a lost connection) leave the run to the supervisor's takeover.
+    const data = job?.data as { runId?: unknown; generation?: unknown } | undefined;
+    const runId = data?.runId;
+    // A retryable step error that used up its attempts ends the run with its code, unless a
+    // takeover replaced the job's generation. Other final failures (a stalled job, a lost
+    // connection) leave the run to the supervisor's takeover.
     if (!final || typeof runId !== 'string' || !(err instanceof SyncError) || err.kind !== 'retryable') return;
     const run = await getRun(deps.db, runId);
+    if (typeof data?.generation === 'number' && run && run.takeovers !== data.generation) return;
     if (run && isLeased(run.status)) await failRun(deps.db, runId, { code, message: `${job?.name} failed after ${job?.attemptsMade} attempts: ${err.message}` });
   };
   const workers = QUEUE_NAMES.map((name) => {

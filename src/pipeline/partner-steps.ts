@@ -37,7 +37,7 @@ export async function auditStep(ctx: StepContext): Promise<StepOutcome> {
   if (busy.length && waited < PARTNER_WAIT_MAX_MS) {
     return wait(PARTNER_WAIT_POLL_MS, `waiting for ${busy.length} unfinished sync run(s): ${busy.slice(0, 3).map((r) => `${r.id} (${r.status})`).join(', ')}`);
   }
-  if (!(await startStep(deps.db, runId, 'audit', ctx.owner))) return stop('not startable');
+  if (!(await startStep(deps.db, runId, 'audit', ctx.owner, { generation: ctx.generation }))) return stop('not startable');
   return withRunLease(deps.db, runId, ctx.owner, async () => {
     const res = await auditPractices(deps, {});
     const unfinishedRuns = busy.map((r) => ({ id: r.id, source: r.source, status: r.status }));
@@ -49,7 +49,7 @@ export async function auditStep(ctx: StepContext): Promise<StepOutcome> {
 
 export async function numbersStep(ctx: StepContext): Promise<StepOutcome> {
   const { deps, runId } = ctx;
-  if (!(await startStep(deps.db, runId, 'numbers', ctx.owner))) return stop('not startable');
+  if (!(await startStep(deps.db, runId, 'numbers', ctx.owner, { generation: ctx.generation }))) return stop('not startable');
   return withRunLease(deps.db, runId, ctx.owner, async (lease) => {
     // The accounts due tonight, most urgent first, within the night's budget (src/sms/number-checks.ts).
     const res = await pullNumbers(deps, deps.updox, { runId, signal: lease.signal, mode: 'due' });
@@ -66,7 +66,7 @@ export async function numbersStep(ctx: StepContext): Promise<StepOutcome> {
 
 export async function reportStep(ctx: StepContext): Promise<StepOutcome> {
   const { deps, runId } = ctx;
-  if (!(await startStep(deps.db, runId, 'report', ctx.owner))) return stop('not startable');
+  if (!(await startStep(deps.db, runId, 'report', ctx.owner, { generation: ctx.generation }))) return stop('not startable');
   return withRunLease(deps.db, runId, ctx.owner, async () => {
     const res = await sendReports(deps, {});
     const summary = { period: res.period, transport: res.transport, sent: res.sent };

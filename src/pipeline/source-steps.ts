@@ -27,6 +27,11 @@ export interface StepContext {
   /** Shutdown: the step stops within seconds and leaves nothing claimed. */
   signal?: AbortSignal;
   log: Logger;
+  /**
+   * The generation of the job running the step (jobs/flows.ts): the step starts only while the run's
+   * `takeovers` still equals it. Without it (in process) the step is not checked.
+   */
+  generation?: number;
   /** `sync --file`: read this file instead of the source's path. */
   file?: string;
 }
@@ -37,13 +42,16 @@ export const BLOCKED_RETRY_MS = 15_000;
 const ended = (run: RunRow | undefined): StepOutcome | null =>
   !run ? stop('missing run') : isFinal(run.status) ? stop(run.status) : null;
 
-/** Fails the run with a bad-input or permanent error's code (unless a transition already ended it) and rethrows. */
+/**
+ * Fails the run with a bad-input or permanent error's code and rethrows; only while the run is
+ * still this attempt's (a transition that ended it, or a takeover, wins).
+ */
 async function failOn<T>(ctx: StepContext, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof SyncError && err.kind !== 'retryable' && !err.halt) {
-      await failRun(ctx.deps.db, ctx.runId, { code: err.code, message: err.message });
+      await failRun(ctx.deps.db, ctx.runId, { code: err.code, message: err.message }, { owner: ctx.owner });
     }
     throw err;
   }
@@ -57,9 +65,9 @@ export async function importStep(ctx: StepContext): Promise<StepOutcome> {
   if (run!.import_stats != null) return next({ alreadyImported: true });
   if (!isLeased(run!.status)) return stop(run!.status);
   const source = findSource(deps.config, run!.source ?? '');
-  if (!(await startStep(deps.db, runId, 'import', ctx.owner))) return stop('not importable');
-  return failOn(ctx, () => withRunLease(deps.db, runId, ctx.owner, async () => {
-    const res = await importRoster(deps, { runId, source, ...(ctx.file ? { file: ctx.file } : {}) });
+  if (!(await startStep(deps.db, runId, 'import', ctx.owner, { generation: ctx.generation }))) return stop('not importable');
+  return failOn(ctx, () => withRunLease(deps.db, runId, ctx.owner, async (lease) => {
+    const res = await importRoster(deps, { runId, source, signal: lease.signal, ...(ctx.file ? { file: ctx.file } : {}) });
     ctx.log.info({ ...res.stats, byReason: undefined }, 'import done');
     return next(res.stats);
   }, leaseOpts(ctx)));
@@ -74,10 +82,19 @@ export async function planStep(ctx: StepContext): Promise<StepOutcome> {
   if (run!.import_stats == null) throw new PermanentError('PLAN_NO_ROSTER', `run ${runId} has no imported roster; it cannot be planned`);
   if (!isPlannable(run!.status)) return stop(run!.status);
   const source = findSource(deps.config, run!.source ?? '');
-  if (!(await startStep(deps.db, runId, 'plan', ctx.owner))) return stop('not plannable');
+  if (!(await startStep(deps.db, runId, 'plan', ctx.owner, { generation: ctx.generation }))) return stop('not plannable');
   return failOn(ctx, () => withRunLease(deps.db, runId, ctx.owner, async () => {
     await snapshotRemote(deps, deps.updox, runId);
-    const plan = await planRun(deps, { runId, source, client: deps.updox });
+    let plan;
+    try {
+      plan = await planRun(deps, { runId, source, client: deps.updox });
+    } catch (err) {
+      // Another attempt planned the run while this one took its snapshot: its plan stands.
+      const now = err instanceof SyncError && err.code === 'PLAN_NOT_ALLOWED' ? await getRun(deps.db, runId) : undefined;
+      if (now && isAppliable(now.status)) return next({ alreadyPlanned: true });
+      if (now && isFinal(now.status)) return stop(now.status);
+      throw err;
+    }
     if (plan.held) return stop('held', plan);
     if (plan.dryRun) return stop('previewed', plan);
     return next(plan);
@@ -86,7 +103,7 @@ export async function planStep(ctx: StepContext): Promise<StepOutcome> {
 
 export async function applyStep(ctx: StepContext, opts: { concurrency?: number } = {}): Promise<StepOutcome> {
   const { deps, runId } = ctx;
-  const begun = await beginApply(deps.db, runId, ctx.owner);
+  const begun = await beginApply(deps.db, runId, ctx.owner, { generation: ctx.generation });
   if (!begun.ok) {
     if (begun.reason === 'blocked') {
       return wait(BLOCKED_RETRY_MS, `run ${begun.blocker?.id ?? '?'} (${begun.blocker?.status ?? '?'}) holds the source; apply waits for it`);
@@ -95,6 +112,7 @@ export async function applyStep(ctx: StepContext, opts: { concurrency?: number }
       ctx.log.warn({ newer: begun.by.id }, 'plan superseded by a newer run; not applied');
       return stop('superseded');
     }
+    if (begun.reason === 'stale') return stop(`stale job: the run is in generation ${begun.run.takeovers}`);
     return stop(begun.run?.status ?? 'missing run');
   }
   const res = await applyRun(deps, deps.updox, {

@@ -7,7 +7,7 @@
 import type { AppDeps } from '../app';
 import type { RosterField, SourceConfig } from '../config';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BadInputError, SyncError } from '../errors';
+import { BadInputError, RetryableError, SyncError } from '../errors';
 import type { PracticeField } from '../practice';
 import { openCsvSource } from './csv-source';
 import { openDbSource } from './db-source';
@@ -28,6 +28,11 @@ export interface ImportOptions {
   errorsOut?: string;
   /** Other files this import reads (a mapping file): `errorsOut` may not be one of them. */
   inputs?: string[];
+  /**
+   * Stops the import (shutdown, or the run's lease lost): the staging is rolled back and
+   * IMPORT_INTERRUPTED (retryable) thrown, so the next attempt reads the source again from the start.
+   */
+  signal?: AbortSignal;
 }
 export interface ImportStats { read: number; valid: number; quarantined: number; byReason: Record<string, number>; warnings: Record<string, number> }
 export interface ImportResult {
@@ -61,12 +66,19 @@ export async function importRoster(deps: AppDeps, opts: ImportOptions): Promise<
       }
       const waitMs = Math.round(Math.random() * Math.min(RETRY_CAP_MS, source.retryBaseMs * 2 ** (attempt - 1)));
       deps.log.warn({ runId: opts.runId, source: source.name, code: err.code, attempt, attempts, waitMs }, 'partner database read failed; retrying');
-      await sleep(waitMs);
+      await sleep(waitMs, undefined, opts.signal ? { signal: opts.signal } : undefined).catch(() => undefined);
+      checkInterrupted(opts);
     }
   }
 }
 
 const RETRY_CAP_MS = 300_000;
+
+function checkInterrupted(opts: ImportOptions): void {
+  if (opts.signal?.aborted) {
+    throw new RetryableError('IMPORT_INTERRUPTED', `run ${opts.runId}: the import stopped (shutdown or the run's lease lost); nothing of it was kept, the next attempt reads the source again`);
+  }
+}
 
 async function importOnce(deps: AppDeps, opts: ImportOptions): Promise<ImportResult> {
   const { source } = opts;
@@ -129,6 +141,7 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
   let rows = 0;
   try {
     const copied = await src.copyRows({ runId: opts.runId, headers: src.headers, index: choice.index, source }, async (chunk, n) => {
+      checkInterrupted(opts);
       await stager.write(chunk);
       if (opts.onProgress && Math.floor((rows + n) / PROGRESS_EVERY) > Math.floor(rows / PROGRESS_EVERY)) {
         opts.onProgress({ rows: rows + n, bytes: src.bytesRead(), totalBytes: src.totalBytes });
@@ -150,6 +163,7 @@ async function importFrom(deps: AppDeps, opts: ImportOptions, src: RecordSource,
       });
     }
     const importStats = { ...stats, mapping, encoding: src.encoding, delimiter: src.delimiter };
+    checkInterrupted(opts);
     await stager.updateRun({ importStats, managedFields, input: src.input });
     await stager.commit();
     mark('committed');

@@ -56,6 +56,9 @@ export async function createStager(db: Knex, runId: string): Promise<Stager> {
   let copyError: Error | null = null;
   try {
     await conn.query('BEGIN');
+    // Two attempts importing one run (a job BullMQ saw stall while it still ran) take turns: the
+    // second replaces the first's rows instead of adding to them.
+    await conn.query("SELECT pg_advisory_xact_lock(hashtextextended('roster_rows:' || $1::text, 0))", [runId]);
     // What a foreign key would check on every row, checked once: the run exists and stays.
     const run = await conn.query('SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE', [runId]);
     if (!run.rowCount) throw new Error(`run ${runId} does not exist`);

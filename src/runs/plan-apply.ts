@@ -37,6 +37,7 @@ export function emitPlanEvents(r: { run: RunRow; superseded: RunRow[] }): void {
 export type BeginApply =
   | { ok: true; run: RunRow }
   | { ok: false; reason: 'not_appliable'; run: RunRow | undefined }
+  | { ok: false; reason: 'stale'; run: RunRow }
   | { ok: false; reason: 'superseded'; run: RunRow; by: RunRow }
   | { ok: false; reason: 'blocked'; run: RunRow; blocker: RunRow | undefined };
 
@@ -44,11 +45,19 @@ export type BeginApply =
  * Moves a run to `applying` under `owner`'s lease, only when it is the newest plan of its source:
  * a newer run that planned supersedes it here (its payloads are stale and never sent); a newer run
  * still importing or planning holds the source lock, and this apply waits for it (`blocked`).
+ * Given `generation`, a job of an older generation than the run's (jobs/flows.ts) is refused
+ * (`stale`).
  */
-export async function beginApply(db: Db, runId: string, owner: string, leaseMs = DEFAULT_LEASE_MS): Promise<BeginApply> {
+export async function beginApply(
+  db: Db, runId: string, owner: string,
+  opts: { leaseMs?: number; generation?: number | undefined } = {},
+): Promise<BeginApply> {
   const q = asQueryable(db);
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const generation = opts.generation ?? null;
   const run = (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows[0];
   if (!run || !(APPLIABLE_STATUSES as readonly string[]).includes(run.status) || run.dry_run) return { ok: false, reason: 'not_appliable', run };
+  if (generation !== null && run.takeovers !== generation) return { ok: false, reason: 'stale', run };
   const newer = await newerPlanOf(q, run);
   if (newer) {
     const s = await supersedeRun(db, runId, newer.id);
@@ -57,7 +66,7 @@ export async function beginApply(db: Db, runId: string, owner: string, leaseMs =
   try {
     const r = (await q.query<RunRow>(`UPDATE runs SET status = 'applying', step = 'apply', owner = $2,
         lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
-      WHERE id = $1 AND status = ANY($4) RETURNING *`, [runId, owner, leaseMs / 1000, APPLIABLE_STATUSES])).rows[0];
+      WHERE id = $1 AND status = ANY($4) AND ($5::int IS NULL OR takeovers = $5) RETURNING *`, [runId, owner, leaseMs / 1000, APPLIABLE_STATUSES, generation])).rows[0];
     if (!r) return { ok: false, reason: 'not_appliable', run: (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows[0] };
     if (run.status !== 'applying') emitRunEvent('applying', r);
     return { ok: true, run: r };

@@ -58,15 +58,20 @@ const STEP_FROM: Record<SourceStep, readonly RunStatus[]> = {
 /**
  * Starts a step under `owner`'s lease. A source step moves the status (import → importing, plan →
  * planning; apply goes through beginApply); a partner step keeps the run `applying`. Returns
- * undefined when the run is not in a status the step may start from.
+ * undefined when the run is not in a status the step may start from, or (given `generation`) when
+ * a takeover or release started a newer generation of its jobs.
  */
-export async function startStep(db: Db, runId: string, step: RunStep, owner: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunRow | undefined> {
+export async function startStep(
+  db: Db, runId: string, step: RunStep, owner: string,
+  opts: { leaseMs?: number; generation?: number | undefined } = {},
+): Promise<RunRow | undefined> {
   const q = asQueryable(db);
   const source = step === 'import' || step === 'plan';
   const status = source ? STEP_STATUS[step] : 'applying';
   const from = source ? STEP_FROM[step] : ['queued', 'applying'];
   const run = await one(q, `UPDATE runs SET status = $2, step = $3, owner = $4, lease_expires_at = now() + make_interval(secs => $5), updated_at = now()
-    WHERE id = $1 AND status = ANY($6) RETURNING *`, [runId, status, step, owner, secs(leaseMs), from]);
+    WHERE id = $1 AND status = ANY($6) AND ($7::int IS NULL OR takeovers = $7) RETURNING *`,
+  [runId, status, step, owner, secs(opts.leaseMs ?? DEFAULT_LEASE_MS), from, opts.generation ?? null]);
   emitRunEvent('step', run);
   return run;
 }
@@ -93,13 +98,14 @@ export async function handOff(db: Db, runId: string, owner: string, handoffMs: n
 
 /**
  * Ends a run in `failed` from any unfinished status, recording why. Its pending outbox rows are
- * cancelled (rows in flight keep their claim: the reply in hand is still recorded).
+ * cancelled (rows in flight keep their claim: the reply in hand is still recorded). Given `owner`,
+ * only while the run is still that attempt's: an attempt that lost the run never fails it.
  */
-export async function failRun(db: Db, runId: string, err: { code: string; message: string }): Promise<RunRow | undefined> {
+export async function failRun(db: Db, runId: string, err: { code: string; message: string }, opts: { owner?: string } = {}): Promise<RunRow | undefined> {
   const run = await inTransaction(db, async (q) => {
     const r = await one(q, `UPDATE runs SET status = 'failed', error_code = $2, error_message = $3, finished_at = now(),
-      owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = ANY($4) RETURNING *`,
-    [runId, err.code, err.message.slice(0, 2000), NOT_FINAL]);
+      owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = ANY($4) AND ($5::text IS NULL OR owner = $5) RETURNING *`,
+    [runId, err.code, err.message.slice(0, 2000), NOT_FINAL, opts.owner ?? null]);
     if (r) await cancelPendingActions(q, runId, `run failed: ${err.code}`);
     return r;
   });

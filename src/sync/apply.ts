@@ -80,7 +80,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
   if (!run) throw new Error(`run ${runId} not found`);
   const owner = opts.owner ?? workerId;
   if (run.status === 'planned') {
-    const begun = await beginApply(db, runId, owner, leaseMs);
+    const begun = await beginApply(db, runId, owner, { leaseMs });
     run = begun.run ?? run;
     if (!begun.ok) log.warn({ reason: begun.reason, status: run.status }, 'apply not started');
   }

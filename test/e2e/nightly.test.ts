@@ -40,7 +40,10 @@ describe('the nightly flow through BullMQ', { timeout: 180_000 }, () => {
     const { runId, skipped } = await openSyncRun(app.deps, { source: 'small', trigger: 'test', dryRun: false, night: batchNight('2026-12-01', `e2e-${++nights}`) });
     expect(skipped).toBe(false);
     await addSourceFlow(q, runId);
-    const { partner } = await waitForFlow(app.deps.db, runId, { timeoutMs: 150_000, pollMs: 100 });
+    const { run, partner } = await waitForFlow(app.deps.db, runId, { timeoutMs: 150_000, pollMs: 100 });
+    // The run's own record names what went wrong when it did not succeed.
+    expect({ status: run.status, error: run.error_code, message: run.error_message, halt: run.halt_reason })
+      .toEqual({ status: 'succeeded', error: null, message: null, halt: null });
     expect(partner?.status).toBe('succeeded');
     expect(Object.keys(partner?.apply_stats ?? {}).sort()).toEqual(['audit', 'numbers', 'report']);
     return runId;
@@ -60,7 +63,7 @@ describe('the nightly flow through BullMQ', { timeout: 180_000 }, () => {
     writeFileSync(configFile, base);
     const config = loadConfig(testEnv({
       UPDOX_SYNC_CONFIG: configFile, DATABASE_URL: tdb.url, QUEUE_PREFIX: prefix, UPDOX_BASE_URL: sim.baseUrl,
-      UPDOX_REQUESTS_PER_SECOND: '40',
+      UPDOX_REQUESTS_PER_SECOND: '40', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     }));
     app = createApp(config);
     q = createQueues(app.deps);
