@@ -2,10 +2,10 @@ export {};
 /**
  * `npm run bench -- <name> [args]`: runs bench/<name>.ts. Each bench prints its figures as it
  * goes and returns them; this runner prints them last as one JSON line.
- * Benches: client, import, sync, numbers.
+ * Benches: client, import, sync, numbers, nightly.
  */
 const [name, ...args] = process.argv.slice(2);
-const BENCHES = ['client', 'import', 'sync', 'numbers'];
+const BENCHES = ['client', 'import', 'sync', 'numbers', 'nightly'];
 
 if (!name || !BENCHES.includes(name)) {
   console.error(`usage: npm run bench -- <${BENCHES.join('|')}> [args]`);
