@@ -34,13 +34,19 @@ async function until(what: string, ok: () => Promise<boolean>, ms: number): Prom
 
 export interface OwnRedis { url: string; port: number; kill(): Promise<void>; start(): Promise<void>; stop(): Promise<void> }
 
-/** A Redis with no persistence: killed and started again, it comes back empty. */
-export async function startOwnRedis(): Promise<OwnRedis> {
+/**
+ * A Redis with no persistence: killed and started again, it comes back empty. It listens on
+ * loopback and on the `alsoBind` addresses (a test network's host side, test/helpers/netns.ts),
+ * without protected mode there, so that the test hosts may connect without a password.
+ */
+export async function startOwnRedis(opts: { alsoBind?: string[] } = {}): Promise<OwnRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let proc: ChildProcess | null = null;
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    proc = spawn('redis-server', ['--port', String(port), '--bind', ...(opts.alsoBind ?? []), '127.0.0.1',
+      // Protected mode refuses clients from other hosts to a Redis without a password.
+      ...(opts.alsoBind?.length ? ['--protected-mode', 'no'] : []), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
     await until('redis', async () => {
       const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       r.on('error', () => undefined); // refused until the server listens: that is what we wait for
