@@ -5,7 +5,9 @@
  * loader and list it in ADMIN_SECTIONS: nothing else changes.
  */
 import type { Knex } from 'knex';
+import { numberFreshness } from '../sms/number-checks';
 import { heldRunsSection, runsSection } from './admin-runs';
+import { formatTime, plural } from './format';
 import { scopeSql } from './queries';
 import type { ReportSection } from './types';
 
@@ -27,6 +29,7 @@ export const ADMIN_SECTIONS: readonly AdminSectionLoader[] = [
   heldRunsSection,
   byManagerSection,
   runsSection,
+  numbersFreshnessSection,
   legacySection,
 ];
 
@@ -75,4 +78,20 @@ async function legacySection(c: AdminSectionContext): Promise<ReportSection> {
       ? `${current} of ${total} on PracticeSave/1.1 (${Math.round((current / total) * 100)}%), ${legacy} still legacy${upgraded ? `; ${upgraded} upgraded since the last report` : ''}.`
       : 'No API-version information yet.'],
   };
+}
+
+/**
+ * How fresh the number data is (numbers are checked by priority within a nightly budget, so not
+ * every account is asked every night): the oldest observation, and the accounts overdue for a
+ * check or never checked. An alert when some are overdue: the budget or the window is too small.
+ */
+async function numbersFreshnessSection(c: AdminSectionContext): Promise<ReportSection | null> {
+  const f = await numberFreshness(c.db, c.now);
+  if (!f.activeAccounts) return null;
+  const oldest = f.oldestObservationAt ? formatTime(new Date(f.oldestObservationAt).toISOString(), c.timeZone) : 'none yet';
+  const notes = [`Oldest number observation: ${oldest}.`];
+  notes.push(f.overdue
+    ? `${plural(f.overdue, 'active account')} of ${f.activeAccounts} overdue for a number check${f.neverChecked ? ` (${f.neverChecked} never checked)` : ''}: raise numbers.budget or numbers.windowHours, or run \`updox-sync numbers --all\`.`
+    : `Every one of the ${f.activeAccounts} active accounts was checked on time.`);
+  return { id: 'numbers-freshness', title: 'Number data freshness', tone: f.overdue ? 'alert' : 'info', table: null, empty: '', notes };
 }

@@ -91,12 +91,15 @@ describe('report model', () => {
     expect(csv.actions).toContain(`'${FORMULA_NAME.replace(/"/g, '""')}`);
   });
 
-  it('gives the admins the operational sections: held runs (not dry runs), managers, runs, legacy', async () => {
+  it('gives the admins the operational sections: held runs (not dry runs), managers, runs, number freshness, legacy', async () => {
     const { model } = await buildReport(t.app.deps.db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
     const ids = new Set(model.practices.items.map((p) => p.accountId));
     for (const id of ['tp-01', 'tp-21', 'tp-30', 'tp-31', 'tp-40']) expect(ids.has(id)).toBe(true);
     const sections = Object.fromEntries(model.admin!.sections.map((s) => [s.id, s]));
-    expect(Object.keys(sections)).toEqual(['held-runs', 'by-manager', 'runs', 'legacy']);
+    expect(Object.keys(sections)).toEqual(['held-runs', 'by-manager', 'runs', 'numbers-freshness', 'legacy']);
+    // No account has been checked under the budgeted pull yet: every active one is overdue.
+    expect(sections['numbers-freshness']).toMatchObject({ tone: 'alert' });
+    expect(sections['numbers-freshness']!.notes[1]).toBe('11 active accounts of 11 overdue for a number check (11 never checked): raise numbers.budget or numbers.windowHours, or run `updox-sync numbers --all`.');
     expect(sections['held-runs']!.notes).toHaveLength(1);
     expect(sections['held-runs']!.notes[0]).toContain('would deactivate 40% of practices (limit 5%)');
     expect(sections['by-manager']!.table!.rows).toEqual([
@@ -109,5 +112,29 @@ describe('report model', () => {
     expect(runs.rows.some((r) => r[1] === 'sync · nightly (dry run)')).toBe(true);
     expect(runs.rows.find((r) => r[2] === 'failed')![3]).toContain('IMPORT_REQUIRED_FIELD_UNMAPPED: no column maps to name in /srv/partner/rosters/');
     expect(sections.legacy!.notes[0]).toBe('9 of 11 on PracticeSave/1.1 (82%), 2 still legacy; 1 upgraded since the last report.');
+  });
+
+  it('says how fresh the number data is: the oldest observation, and the accounts overdue for a check', async () => {
+    const db = t.app.deps.db;
+    const active = (await db('practices').whereNot({ active: false }).orderBy('account_id').pluck('account_id')) as string[];
+    const oldest = (await db('sms_numbers').join('practices', 'practices.account_id', 'sms_numbers.account_id')
+      .whereNot('practices.active', false).where('sms_numbers.missing', false).min('sms_numbers.last_seen_at as at').first()) as { at: Date };
+    // Checked an hour ago; all but two due again tomorrow, those two an hour ago.
+    await db('number_checks').insert(active.map((id, i) => ({
+      account_id: id, checked_at: new Date(NOW.getTime() - 3_600_000), reason: 'verified',
+      next_check_at: new Date(NOW.getTime() + (i < 2 ? -3_600_000 : 86_400_000)),
+    })));
+    try {
+      const { model } = await buildReport(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
+      const f = model.admin!.sections.find((s) => s.id === 'numbers-freshness')!;
+      expect(f.notes[0]).toBe(`Oldest number observation: ${oldest.at.toISOString().slice(0, 16).replace('T', ' ')}.`);
+      expect(f.notes[1]).toBe(`2 active accounts of ${active.length} overdue for a number check: raise numbers.budget or numbers.windowHours, or run \`updox-sync numbers --all\`.`);
+      await db('number_checks').update({ next_check_at: new Date(NOW.getTime() + 86_400_000) });
+      const { model: fresh } = await buildReport(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
+      const g = fresh.admin!.sections.find((s) => s.id === 'numbers-freshness')!;
+      expect(g).toMatchObject({ tone: 'info', notes: [f.notes[0], `Every one of the ${active.length} active accounts was checked on time.`] });
+    } finally {
+      await db('number_checks').delete();
+    }
   });
 });
