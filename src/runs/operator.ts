@@ -13,10 +13,11 @@ import { isFinal, LEASED_STATUSES, PAUSED_STATUSES } from './status';
 /**
  * A released run (approved, resumed) starts a new generation of jobs: `takeovers` + 1 tags their
  * ids (jobs/flows.ts takeoverTag), and its lease gives the enqueued apply time to start before a
- * supervisor would enqueue it again.
+ * supervisor would enqueue it again. `releases` + 1 keeps the release out of the supervisor's
+ * count of takeovers (src/runs/takeover-rules.ts).
  */
 export const RELEASE_HANDOFF_MS = 120_000;
-const RELEASE_SET = 'owner = NULL, takeovers = takeovers + 1, lease_expires_at = now() + make_interval(secs => $3)';
+const RELEASE_SET = 'owner = NULL, takeovers = takeovers + 1, releases = releases + 1, lease_expires_at = now() + make_interval(secs => $3)';
 const secs = (ms: number) => ms / 1000;
 
 async function lockRun(q: Queryable, runId: string): Promise<RunRow> {

@@ -42,7 +42,10 @@ export interface RunRow {
   owner: string | null;
   lease_expires_at: Date | null;
   step: RunStep | null;
+  /** The generation of the run's jobs: supervisor takeovers plus operator releases. */
   takeovers: number;
+  /** Operator releases (`approve`, `resume`) among `takeovers`. */
+  releases: number;
   /** The night (YYYY-MM-DD, partner time zone) of a flow-driven run; the partner steps run once per night. */
   night: string | null;
   cancelled_by: string | null;

@@ -13,7 +13,8 @@
  * | import    | any                  | fails: the CLI import stopped; run it again               |
  *
  * A run taken over more than `maxTakeovers` times fails with RUN_ABANDONED (a step that kills
- * its worker every time must not loop forever).
+ * its worker every time must not loop forever). Operator releases (`approve`, `resume`) also start
+ * a generation but are not takeovers: they are not counted.
  */
 import type { RunRow } from './row';
 import type { RunStep } from './status';
@@ -22,9 +23,10 @@ export type Takeover =
   | { action: 'resume'; from: RunStep }
   | { action: 'fail'; code: string; message: string };
 
-export function decideTakeover(run: Pick<RunRow, 'kind' | 'status' | 'step' | 'import_stats' | 'takeovers'>, maxTakeovers: number): Takeover {
-  if (run.takeovers > maxTakeovers) {
-    return { action: 'fail', code: 'RUN_ABANDONED', message: `its owner stopped ${run.takeovers} times (last in ${run.step ?? run.status}); not taken over again` };
+export function decideTakeover(run: Pick<RunRow, 'kind' | 'status' | 'step' | 'import_stats' | 'takeovers'> & { releases?: number }, maxTakeovers: number): Takeover {
+  const takeovers = run.takeovers - (run.releases ?? 0);
+  if (takeovers > maxTakeovers) {
+    return { action: 'fail', code: 'RUN_ABANDONED', message: `its owner stopped ${takeovers} times (last in ${run.step ?? run.status}); not taken over again` };
   }
   switch (run.kind) {
     case 'sync':

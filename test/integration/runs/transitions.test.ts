@@ -133,7 +133,7 @@ describe('operator commands', () => {
     await expect(resumeRun(db, run.id, 'dana')).rejects.toMatchObject({ code: 'RUN_NOT_PAUSED' });
     await haltRun(db, run.id, '4010 credentials', 'UPDOX_HALT');
     const resumed = await resumeRun(db, run.id, 'dana');
-    expect(resumed).toMatchObject({ status: 'planned', halt_reason: null, takeovers: 1 });
+    expect(resumed).toMatchObject({ status: 'planned', halt_reason: null, takeovers: 1, releases: 1 });
     expect((await beginApply(db, run.id, 'w2')).ok).toBe(true);
     await haltRun(db, run.id, 'again');
     await planned('a');
@@ -161,6 +161,8 @@ describe('takeovers', () => {
     expect(decideTakeover({ ...base, kind: 'partner', status: 'applying', step: 'numbers' }, 5)).toEqual({ action: 'resume', from: 'numbers' });
     expect(decideTakeover({ ...base, kind: 'import', status: 'importing' }, 5)).toMatchObject({ action: 'fail', code: 'RUN_ABANDONED' });
     expect(decideTakeover({ ...base, status: 'applying', takeovers: 6 }, 5)).toMatchObject({ action: 'fail', code: 'RUN_ABANDONED' });
+    // Operator releases start generations too, but are not takeovers: six generations, three of them approvals, are three takeovers.
+    expect(decideTakeover({ ...base, status: 'applying', takeovers: 6, releases: 3 }, 5)).toEqual({ action: 'resume', from: 'apply' });
   });
 });
 
