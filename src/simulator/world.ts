@@ -38,12 +38,13 @@ export function optionProblems(o: SimulatorOptions): string[] {
     out.push('webhook: needs url, secret and mode "hmac" or "bearer"');
   }
   if (o.faults) out.push(...faultProblems(o.faults));
+  if (o.readShape !== undefined && o.readShape !== 'full' && o.readShape !== 'recorded') out.push('readShape: must be "full" or "recorded"');
   return out;
 }
 
 export class SimWorld {
   readonly clock = new SimClock();
-  readonly practices = new PracticeStore();
+  readonly practices: PracticeStore;
   readonly numbers = new NumberStore();
   /** accountId → userId → active. An account without users accepts any non-empty userId. */
   readonly users = new Map<string, Map<string, boolean>>();
@@ -70,6 +71,7 @@ export class SimWorld {
     this.faultRandom = mulberry32(seed);
     const rejectRandom = mulberry32(seed ^ 0x9e3779b9);
     const webhookRandom = mulberry32(seed ^ 0x85ebca6b);
+    this.practices = new PracticeStore(o.readShape ?? 'full');
     this.applicationId = o.applicationId;
     this.applicationPassword = o.applicationPassword;
     this.hmacSecret = o.hmacSecret || null;
