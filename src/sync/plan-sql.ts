@@ -59,6 +59,8 @@ export interface DiffSqlOptions {
   managed: ReadonlySet<PracticeField>;
   policy: ConflictPolicy;
   fullRoster: boolean;
+  /** Wire keys Updox reports that a save must not carry back (UPDOX_READ_ONLY_PRACTICE_FIELDS); validated keys. */
+  readOnly?: readonly string[];
 }
 
 /**
@@ -132,18 +134,25 @@ export function diffSql(o: DiffSqlOptions): string {
   return `${rosterRows}\n    UNION ALL\n${gone}`;
 }
 
-/** The payload (toPayload in SQL): non-empty values only, `active` as "true"/"false". */
-function payloadOf(): string {
+/**
+ * The payload (toPayload in SQL): the fields we do not model, verbatim — what Updox returned
+ * (`s.raw`) over what we last saved (`p.extra_fields`, standing in for a key the read lacks) —
+ * minus the read-only ones, then the merged modelled fields: non-empty values only, `active` as
+ * "true"/"false". Expects `s` (the run's snapshot row) and `p` (practices) joined by account.
+ */
+function payloadOf(readOnly: readonly string[]): string {
   const pairs = COLS.map(([f, c]) =>
     f === 'active'
       ? `'active', CASE d.m_active WHEN true THEN 'true' WHEN false THEN 'false' END`
       : `${lit(f)}, nullif(d.m_${c}, '')`);
-  return `jsonb_strip_nulls(jsonb_build_object('accountId', d.account_id, ${pairs.join(', ')}))`;
+  const drop = `ARRAY[${['accountId', ...PRACTICE_FIELDS, ...readOnly].map(lit).join(', ')}]::text[]`;
+  const extras = `((coalesce(p.extra_fields, '{}'::jsonb) - ${drop})
+        || CASE WHEN d.has_remote AND jsonb_typeof(s.raw) = 'object' THEN s.raw - ${drop} ELSE '{}'::jsonb END)`;
+  return `${extras} || jsonb_strip_nulls(jsonb_build_object('accountId', d.account_id, ${pairs.join(', ')}))`;
 }
 
-/** sha256 hex of the canonical JSON (keys sorted, no spaces) of a flat string-valued payload; = merge.ts payloadHash. */
-const hashOf = (payload: string) => `encode(sha256(convert_to((SELECT '{' || string_agg(to_json(e.key)::text || ':' || to_json(e.value)::text, ',' ORDER BY e.key COLLATE "C") || '}'
-      FROM jsonb_each_text(${payload}) e), 'UTF8')), 'hex')`;
+/** sha256 hex of the payload's jsonb text (Postgres's canonical form); = merge.ts payloadHash. */
+const hashOf = (payload: string) => `encode(sha256(convert_to((${payload})::text, 'UTF8')), 'hex')`;
 
 function conflictsOf(managed: ReadonlySet<PracticeField>): string {
   const parts = COLS.filter(([f]) => f === 'active' || managed.has(f)).map(([f, c]) =>
@@ -177,11 +186,13 @@ export function planStatementSql(o: DiffSqlOptions): string {
     INSERT INTO sync_actions (run_id, account_id, external_id, op, payload, payload_hash, status, conflicts, flags, source, manager_email, changed_fields)
     SELECT $1, x.account_id, x.external_id, x.op, x.payload, ${hashOf('x.payload')}, 'pending', x.conflicts, x.flags, $2, x.manager_email, x.changed_fields
     FROM (
-      SELECT d.account_id, d.external_id, d.op, d.manager_email, ${payloadOf()} AS payload,
+      SELECT d.account_id, d.external_id, d.op, d.manager_email, ${payloadOf(o.readOnly ?? [])} AS payload,
         ${conflictsOf(o.managed)} AS conflicts,
         ${flagsOf()} AS flags,
         ${changedOf()} AS changed_fields
       FROM (SELECT diff.*, ${lit(resolved)} AS resolved FROM diff) d
+      LEFT JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = d.account_id
+      LEFT JOIN practices p ON p.account_id = d.account_id
       WHERE d.op IN (${ACTION_OPS.map(lit).join(', ')})
     ) x
     RETURNING op, flags

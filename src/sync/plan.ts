@@ -104,7 +104,7 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     await c.query('DELETE FROM sync_actions WHERE run_id = $1', [runId]);
 
     const managed = new Set((run!.managed_fields ?? []).filter((f): f is PracticeField => (PRACTICE_FIELDS as readonly string[]).includes(f)));
-    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster });
+    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, readOnly: deps.config.updox.readOnlyPracticeFields });
     const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];
     const knownOwn = ((await c.query(KNOWN_PRACTICES_SQL, [source.name])).rows[0] as { n: number }).n;
     const counts = toCounts(rows, knownOwn);

@@ -21,9 +21,9 @@ export const practiceRequestSchema = z.looseObject({
   accountId: z.string(),
   name: str, address1: str, address2: str, city: str, state: str, postal: str, phone: str, fax: str,
   websiteAddress: str, timeZone: str, directDomain: str, directAddress: z.string().nullable().optional(),
-  metadata: str, vetted: z.boolean().optional(),
-  // Requests carry "true"/"false" (§3.1); a boolean is converted.
-  active: z.union([z.boolean(), z.enum(['true', 'false'])]).optional().transform((v) => (v === undefined ? undefined : String(v) as 'true' | 'false')),
+  // Unmodelled fields (metadata, practiceNpi, …) pass through as read: any JSON value.
+  // `active` as a boolean or "true"/"false"; the client sends it in the configured form.
+  active: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
   websiteUrl: str, alternativeWebsiteUrl: str, country: str,
 });
 

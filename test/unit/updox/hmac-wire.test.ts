@@ -21,9 +21,9 @@ describe('hmac (updox-api.md §1.3)', () => {
 });
 
 describe('wire schemas', () => {
-  it('turns a boolean active into "true"/"false" and keeps unknown fields', () => {
-    const p = practiceRequestSchema.parse({ accountId: 'a', name: 'N', active: true, practiceNpi: '123' });
-    expect(p).toEqual({ accountId: 'a', name: 'N', active: 'true', practiceNpi: '123' });
+  it('keeps active as given and every unknown field verbatim, whatever its JSON type', () => {
+    const p = practiceRequestSchema.parse({ accountId: 'a', name: 'N', active: true, practiceNpi: '123', port: 8443, defaultConsentMethods: ['sms'], metadata: { k: 1 } });
+    expect(p).toEqual({ accountId: 'a', name: 'N', active: true, practiceNpi: '123', port: 8443, defaultConsentMethods: ['sms'], metadata: { k: 1 } });
   });
   it('refuses a practice whose fields have the wrong type', () => {
     expect(practiceRequestSchema.safeParse({ accountId: 1 }).success).toBe(false);
