@@ -9,7 +9,7 @@ import { numberToWire, type NumberSeed } from './numbers';
 import { toWire } from './practices';
 import { checkBusinessDetails } from './business-details';
 import { formatVendorTime } from './clock';
-import { VERIFICATION_STATUSES, type Fault, type SimNumber, type VerificationStatus, type WebhookTarget } from './types';
+import { READ_SHAPES, VERIFICATION_STATUSES, type Fault, type ReadShape, type SimNumber, type VerificationStatus, type WebhookTarget } from './types';
 import type { SimWorld } from './world';
 
 export interface AdminReply { status: number; body: unknown }
@@ -150,7 +150,7 @@ function configure(w: SimWorld, body: unknown): AdminReply {
   if (body.verificationBusinessDays !== undefined && !(Number.isInteger(body.verificationBusinessDays) && (body.verificationBusinessDays as number) >= 0)) {
     problems.push('verificationBusinessDays: must be a whole number ≥ 0');
   }
-  if (body.readShape !== undefined && body.readShape !== 'full' && body.readShape !== 'recorded') problems.push('readShape: must be "full" or "recorded"');
+  if (body.readShape !== undefined && !READ_SHAPES.includes(body.readShape as ReadShape)) problems.push(`readShape: must be one of ${READ_SHAPES.join(', ')}`);
   const hook = body.webhook;
   if (hook !== undefined && hook !== null && !(isObj(hook) && typeof hook.url === 'string' && typeof hook.secret === 'string' && (hook.mode === 'hmac' || hook.mode === 'bearer'))) {
     problems.push('webhook: null, or { url, secret, mode: "hmac" | "bearer", duplicateRate?, delayMs? }');
@@ -162,7 +162,7 @@ function configure(w: SimWorld, body: unknown): AdminReply {
   if (typeof body.rejectionRate === 'number') s.rejectionRate = body.rejectionRate;
   if (typeof body.fallbackRejectionRate === 'number') s.fallbackRejectionRate = body.fallbackRejectionRate;
   if (body.partnerBusinessDetails !== undefined) s.partner = resolvePartner(body.partnerBusinessDetails as Parameters<typeof resolvePartner>[0]);
-  if (body.readShape === 'full' || body.readShape === 'recorded') w.practices.shape = body.readShape;
+  if (READ_SHAPES.includes(body.readShape as ReadShape)) w.practices.shape = body.readShape as ReadShape;
   if (hook !== undefined) w.webhooks.target = hook === null ? null : (hook as unknown as WebhookTarget);
   return okJson(settingsView(w));
 }

@@ -16,7 +16,7 @@ export type SaveResult =
 /**
  * The wire shape of a stored practice (PracticeGet / PracticeList, §4.1 + the 1.1 fields, A8),
  * with every other field it was sent. `recorded` answers like the real client's recorded replies
- * (see ReadShape): the 1.1 fields only when a save set them.
+ * (see ReadShape): the 1.1 fields only when a save set them; `pre-1.1` never.
  */
 export function toWire(p: SimPractice, shape: ReadShape = 'full'): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -25,6 +25,7 @@ export function toWire(p: SimPractice, shape: ReadShape = 'full'): Record<string
     postal: p.postal, phone: p.phone, fax: p.fax, websiteAddress: p.websiteAddress, timeZone: p.timeZone,
     directDomain: p.directDomain, directAddress: p.directAddress, metadata: p.metadata, vetted: p.vetted, active: p.active,
   };
+  if (shape === 'pre-1.1') return out;
   if (shape === 'full' || p.websiteUrl) out.websiteUrl = p.websiteUrl;
   if (shape === 'full' || p.alternativeWebsiteUrl) out.alternativeWebsiteUrl = p.alternativeWebsiteUrl;
   if (shape === 'full' || (p.countrySent && p.country)) out.country = p.country;

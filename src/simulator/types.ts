@@ -124,9 +124,11 @@ export interface SimPractice {
  * How PracticeGet and PracticeList answer. `full`: every field, the 1.1 ones included.
  * `recorded`: the shape of the real client's recorded replies ([S23] test/samples): the 1.1
  * fields (websiteUrl, alternativeWebsiteUrl, country) only when they hold a value that was sent,
- * `vetted`, `metadata: ""`, `directAddress: null` when empty.
+ * `vetted`, `metadata: ""`, `directAddress: null` when empty. `pre-1.1`: those replies exactly
+ * (they predate 1.1): never a 1.1 field, whatever was saved.
  */
-export type ReadShape = 'full' | 'recorded';
+export type ReadShape = 'full' | 'recorded' | 'pre-1.1';
+export const READ_SHAPES: readonly ReadShape[] = ['full', 'recorded', 'pre-1.1'];
 
 export interface SimNumber {
   accountId: string;

@@ -12,7 +12,7 @@ import { PracticeStore } from './practices';
 import { mulberry32, seedNumber, type Random } from './prng';
 import { RateLimiter } from './rate-limit';
 import { SmsService, type SmsSettings } from './sms';
-import type { SimulatorOptions } from './types';
+import { READ_SHAPES, type SimulatorOptions } from './types';
 import { WebhookSender } from './webhook-sender';
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024; // A14
@@ -38,7 +38,7 @@ export function optionProblems(o: SimulatorOptions): string[] {
     out.push('webhook: needs url, secret and mode "hmac" or "bearer"');
   }
   if (o.faults) out.push(...faultProblems(o.faults));
-  if (o.readShape !== undefined && o.readShape !== 'full' && o.readShape !== 'recorded') out.push('readShape: must be "full" or "recorded"');
+  if (o.readShape !== undefined && !READ_SHAPES.includes(o.readShape)) out.push(`readShape: must be one of ${READ_SHAPES.join(', ')}`);
   return out;
 }
 

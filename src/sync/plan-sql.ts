@@ -76,10 +76,12 @@ export function diffSql(o: DiffSqlOptions): string {
   const isManaged = (f: PracticeField) => f === 'active' || o.managed.has(f);
   const managedCols = COLS.filter(([f]) => isManaged(f));
   const sides = COLS.map(([f, c]) => `${rosterOf(f, c)} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ');
-  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL AND s.missing_fields IS NULL
+  // A key the read lacks is unknown, not a difference (base stands in for it, as in the merge).
+  const remoteRow = `(CASE WHEN s.missing_fields IS NULL THEN ${rowOf('s.')} ELSE (${COLS.map(([f, c]) => remoteOf(f, c)).join(', ')}) END)`;
+  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL
           AND coalesce(p.last_status NOT IN ('failed', 'halted'), true)
           AND (${managedCols.map(([f, c]) => rosterOf(f, c)).join(', ')}) IS NOT DISTINCT FROM ${rowOf('p.', managedCols)}
-          AND ${rowOf('p.')} IS NOT DISTINCT FROM ${rowOf('s.')})`;
+          AND ${rowOf('p.')} IS NOT DISTINCT FROM ${remoteRow})`;
   const merged = COLS.map(([f, c]) => `${mergedOf(c, isManaged(f), o.policy)} AS m_${c}`).join(',\n      ');
   const conflictCount = managedCols.map(([, c]) => `${conflictOf(c)}::int`).join(' + ');
   const conflictCols = COLS.map(([f, c]) => `${isManaged(f) ? `(NOT j.same AND ${conflictOf(c)})` : 'false'} AS c_${c}`).join(', ');
