@@ -7,6 +7,7 @@
 import { BadInputError } from '../errors';
 import { findRun, type RunRow } from '../runs';
 import { actionCounts, listActions, type ActionRow } from '../sync/actions';
+import { describeTally } from '../updox/list-entries';
 import type { RegisterCommand } from './context';
 import { countsOf, table } from './runs';
 
@@ -31,6 +32,17 @@ export function formatActions(actions: ActionRow[]): string {
   return lines.join('\n');
 }
 
+interface SnapshotStats { practices?: number; skipped?: number; skippedByReason?: Record<string, number>; skippedSamples?: { index: number; id: string | null; reason: string; detail: string }[] }
+
+/** "120 practices listed; 2 list entries skipped (missing_id 1, bad_field 1): #4 (no id) accountId: empty id; …" */
+export function formatSnapshot(s: SnapshotStats): string {
+  const head = `${s.practices ?? 0} practices listed`;
+  if (!s.skipped) return head;
+  const reasons = describeTally({ byReason: s.skippedByReason ?? {} });
+  const samples = (s.skippedSamples ?? []).slice(0, 5).map((x) => `#${x.index + 1} ${x.id ?? '(no id)'} ${x.detail}`).join('; ');
+  return `${head}; ${s.skipped} list entr${s.skipped === 1 ? 'y' : 'ies'} skipped (${reasons})${samples ? `: ${samples}` : ''}`;
+}
+
 export function formatRun(run: RunRow, byOp: Record<string, Record<string, number>>): string {
   const lines = [`run ${run.id} (${run.kind}, ${run.source ?? '-'}): ${run.status}${run.dry_run ? ' (dry run: nothing is sent)' : ''}`];
   lines.push(`  created ${new Date(run.created_at).toISOString()}${run.finished_at ? `, finished ${new Date(run.finished_at).toISOString()}` : ''}`);
@@ -38,11 +50,13 @@ export function formatRun(run: RunRow, byOp: Record<string, Record<string, numbe
     const s = run.import_stats as { read?: number; valid?: number; quarantined?: number };
     lines.push(`  roster: ${s.read ?? 0} read, ${s.valid ?? 0} valid, ${s.quarantined ?? 0} quarantined`);
   }
-  const plan = run.plan_stats as { counts?: Record<string, number>; durationMs?: number } | null;
+  const plan = run.plan_stats as { counts?: Record<string, number>; durationMs?: number; snapshot?: SnapshotStats } | null;
+  if (plan?.snapshot) lines.push(`  Updox: ${formatSnapshot(plan.snapshot)}`);
   if (plan?.counts) {
     const c = plan.counts;
     const extra = [
       c.conflicts ? `${c.conflicts} with conflicts` : '', c.adopted ? `${c.adopted} adopted` : '', c.collision ? `${c.collision} accountId collisions (not planned)` : '',
+      c.unreadable ? `${c.unreadable} unreadable in PracticeList (not planned)` : '',
       c.clearsAddress ? `${c.clearsAddress} clear an address field` : '', c.clearsWebsite ? `${c.clearsWebsite} clear the website` : '',
       c.retried ? `${c.retried} retried after a failure` : '',
     ].filter(Boolean);

@@ -18,7 +18,10 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** PO box in an address line; the same pattern as src/sms/business-details.ts, in Postgres ARE syntax. */
 export const PO_BOX_RE = String.raw`(\mp\.?\s*o\.?\s*(box|drawer)\M|\mpost\s*office\s*(box|drawer)\M|\mpostal\s+box\M|^\s*pob\s*#?\s*\d|^\s*box\s*#?\s*\d|^\s*p\.?\s*o\.?\s*b\.?\s*#?\s*\d)`;
 
-/** Ops that become outbox rows; 'unchanged' and 'collision' do not. */
+/**
+ * Ops that become outbox rows; 'unchanged', 'collision' and 'unreadable' (Updox lists the practice
+ * but its record could not be read: remote_snapshots.unreadable) do not.
+ */
 export const ACTION_OPS = ['create', 'update', 'deactivate', 'reactivate'] as const;
 
 /**
@@ -78,7 +81,7 @@ export function diffSql(o: DiffSqlOptions): string {
   const sides = COLS.map(([f, c]) => `${rosterOf(f, c)} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ');
   // A key the read lacks is unknown, not a difference (base stands in for it, as in the merge).
   const remoteRow = `(CASE WHEN s.missing_fields IS NULL THEN ${rowOf('s.')} ELSE (${COLS.map(([f, c]) => remoteOf(f, c)).join(', ')}) END)`;
-  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL
+  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL AND s.unreadable IS NULL
           AND coalesce(p.last_status NOT IN ('failed', 'halted'), true)
           AND (${managedCols.map(([f, c]) => rosterOf(f, c)).join(', ')}) IS NOT DISTINCT FROM ${rowOf('p.', managedCols)}
           AND ${rowOf('p.')} IS NOT DISTINCT FROM ${remoteRow})`;
@@ -88,6 +91,7 @@ export function diffSql(o: DiffSqlOptions): string {
   const rosterRows = `
     SELECT m.*,
       CASE WHEN m.collision THEN 'collision'
+        WHEN m.unreadable IS NOT NULL THEN 'unreadable'
         WHEN m.same THEN 'unchanged'
         WHEN NOT m.has_remote THEN 'create'
         WHEN m.m_active IS TRUE AND m.s_active IS FALSE THEN 'reactivate'
@@ -96,7 +100,7 @@ export function diffSql(o: DiffSqlOptions): string {
         WHEN m.last_status IN ('failed', 'halted') THEN 'update'
         ELSE 'unchanged' END AS op
     FROM (
-      SELECT j.account_id, j.external_id, j.manager_email, j.has_base, j.has_remote, j.last_status, j.collision, j.base_of_source, j.same,
+      SELECT j.account_id, j.external_id, j.manager_email, j.has_base, j.has_remote, j.last_status, j.collision, j.base_of_source, j.same, j.unreadable,
         ${COLS.map(([, c]) => `j.r_${c}, j.b_${c}, j.s_${c}`).join(', ')},
         ${merged},
         ${conflictCols},
@@ -104,7 +108,7 @@ export function diffSql(o: DiffSqlOptions): string {
       FROM (
         SELECT r.account_id, r.external_id, r.manager_email,
           p.account_id IS NOT NULL AS has_base, s.account_id IS NOT NULL AS has_remote, p.last_status,
-          coalesce(p.source = $2, false) AS base_of_source,
+          coalesce(p.source = $2, false) AS base_of_source, s.unreadable,
           coalesce(p.source IS NOT NULL AND p.external_id IS NOT NULL AND (p.source <> $2 OR p.external_id <> r.external_id), false) AS collision,
           ${same} AS same,
           ${sides}
@@ -121,7 +125,7 @@ export function diffSql(o: DiffSqlOptions): string {
   // with the whole remote record (active false). Absent from Updox: nothing to deactivate.
   const gone = `
     SELECT p.account_id, p.external_id, p.manager_email, true AS has_base, true AS has_remote, p.last_status,
-      false AS collision, true AS base_of_source, false AS same,
+      false AS collision, true AS base_of_source, false AS same, NULL::text AS unreadable,
       ${COLS.map(([f, c]) => `NULL::${f === 'active' ? 'boolean' : 'text'} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ')},
       ${COLS.map(([f, c]) => `${f === 'active' ? 'false' : remoteOf(f, c)} AS m_${c}`).join(',\n      ')},
       ${COLS.map(([, c]) => `false AS c_${c}`).join(', ')},
@@ -129,7 +133,7 @@ export function diffSql(o: DiffSqlOptions): string {
       'deactivate' AS op
     FROM practices p
     JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = p.account_id
-    WHERE p.source = $2
+    WHERE p.source = $2 AND s.unreadable IS NULL
       AND (${remoteOf('active', 'active')}) IS DISTINCT FROM false
       AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.external_id = p.external_id)
       AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.account_id = p.account_id)`;
@@ -228,7 +232,7 @@ export const RECORD_UNCHANGED_SQL = [
   `INSERT INTO practices (account_id, source, external_id, ${COLS.map(([, c]) => c).join(', ')}, manager_email, last_run_id)
    SELECT r.account_id, $2, r.external_id, ${COLS.map(([f, c]) => `CASE WHEN s.missing_fields IS NULL OR NOT (${lit(f)} = ANY (s.missing_fields)) THEN s.${c} END`).join(', ')}, r.manager_email, $1
    FROM roster_rows r JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = r.account_id
-   WHERE r.run_id = $1
+   WHERE r.run_id = $1 AND s.unreadable IS NULL
      AND NOT EXISTS (SELECT 1 FROM practices p WHERE p.account_id = r.account_id)
      AND NOT EXISTS (SELECT 1 FROM sync_actions a WHERE a.run_id = $1 AND a.account_id = r.account_id)
    ON CONFLICT DO NOTHING`,

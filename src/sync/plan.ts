@@ -32,6 +32,8 @@ export interface PlanCounts {
   unchanged: number;
   /** Roster rows whose accountId belongs to a practice of another source or external id: not planned. */
   collision: number;
+  /** Roster rows whose PracticeList entry could not be read (wrong types, listed twice differently): not planned. */
+  unreadable: number;
   /** Practices with at least one field changed on both sides (resolved by policy). */
   conflicts: number;
   conflictFields: number;
@@ -138,11 +140,11 @@ function checkPlannable(run: RunRow | undefined, runId: string): void {
 function toCounts(rows: StatementRow[], knownOwn: number): PlanCounts {
   const n = (op: string) => rows.find((r) => r.op === op)?.n ?? 0;
   const sum = (k: 'conflicts' | 'conflict_fields' | 'known_remote' | 'adopted') =>
-    rows.filter((r) => r.op !== 'collision').reduce((a, r) => a + r[k], 0);
+    rows.filter((r) => r.op !== 'collision' && r.op !== 'unreadable').reduce((a, r) => a + r[k], 0);
   const flags = rows[0] ?? { clears_address: 0, clears_website: 0, po_box: 0, retried: 0 };
   return {
     create: n('create'), update: n('update'), deactivate: n('deactivate'), reactivate: n('reactivate'),
-    unchanged: n('unchanged'), collision: n('collision'),
+    unchanged: n('unchanged'), collision: n('collision'), unreadable: n('unreadable'),
     conflicts: sum('conflicts'), conflictFields: sum('conflict_fields'), adopted: sum('adopted'),
     clearsAddress: flags.clears_address, clearsWebsite: flags.clears_website, poBox: flags.po_box, retried: flags.retried,
     known: knownOwn + sum('known_remote'),

@@ -9,6 +9,7 @@
 import { payloadHash } from './merge';
 import type { AppDeps } from '../app';
 import { valuesFromRow, type PracticeValues } from '../practice';
+import { readPracticeEntry } from '../updox/list-entries';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { applyRun, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply';
 import { extraFields, fromWire, toPayload } from './payload';
@@ -145,7 +146,17 @@ async function planUpgrade(
   if (list.outcome !== 'ok' || !list.body) {
     return { error: `PracticeList failed: ${list.code ?? ''} ${list.message}`.trim(), halt: list.outcome === 'halt' };
   }
-  const remote = new Map<string, UpdoxPractice>(list.body.practiceList.map((p) => [p.accountId, p]));
+  // Malformed or repeated entries are left out (an account among them cannot be upgraded this time:
+  // listed but unreadable reports as NOT_FOUND when asked for explicitly).
+  const remote = new Map<string, UpdoxPractice>();
+  const repeated = new Set<string>();
+  for (const item of list.body.practiceList) {
+    const r = readPracticeEntry(item);
+    if (!r.ok) continue;
+    if (remote.has(r.id)) repeated.add(r.id);
+    else remote.set(r.id, r.entry);
+  }
+  for (const id of repeated) remote.delete(id);
   const ours = new Map<string, Record<string, unknown>>(
     (await db('practices').select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]),
   );

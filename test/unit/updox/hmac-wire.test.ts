@@ -35,8 +35,13 @@ describe('wire schemas', () => {
     const n = replySchemas.SmsSendNumberList.parse({ numbers: [{ number: '8885550123', verificationStatus: 'PENDING', carrier: 'x' }] });
     expect(n.numbers[0]).toMatchObject({ carrier: 'x' });
   });
-  it('requires the payload of a read', () => {
+  it('requires the payload of a read, but leaves list entries to be read one by one', () => {
     expect(replySchemas.PracticeList.safeParse({ responseCode: 2000 }).success).toBe(false);
-    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: [{ verificationStatus: 'PENDING' }] }).success).toBe(false);
+    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: 'none' }).success).toBe(false);
+    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: [{ verificationStatus: 'PENDING' }] }).success).toBe(true);
+    expect(replySchemas.PracticeList.safeParse({ practiceList: [{ accountId: 12345 }, null] }).success).toBe(true);
+  });
+  it('reads a numeric accountId in PracticeGet as its string', () => {
+    expect(replySchemas.PracticeGet.parse({ practice: { accountId: 12345, name: 'N' } }).practice).toEqual({ accountId: '12345', name: 'N' });
   });
 });
