@@ -193,6 +193,8 @@ export const envSchema = z.object({
     readOnlyPracticeFields: csvList(wireKey).default(['vetted']),
     /** PracticeGet codes that mean "no such practice" (a lost create then is re-sent). */
     notFoundCodes: csvList(vendorCode).transform((l) => l.map(Number)).default([4131, 4011]),
+    /** When PracticeGet is inconclusive about a lost write, ask PracticeList (one call shared by a burst). */
+    lostReplyListFallback: boolish.default(true),
     /** How `active` goes on the wire in a write: a JSON boolean ([S23]) or "true"/"false" (the wiki's samples). */
     activeFormat: z.enum(['boolean', 'string']).default('boolean'),
     /** Which auth keys a request carries: only those its level uses ([S23]) or all four, empty ones as "" (the wiki's samples). */
@@ -275,6 +277,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       maxRetries: v('UPDOX_MAX_RETRIES'),
       readOnlyPracticeFields: v('UPDOX_READ_ONLY_PRACTICE_FIELDS'),
       notFoundCodes: v('UPDOX_NOT_FOUND_CODES'),
+      lostReplyListFallback: v('UPDOX_LOST_REPLY_LIST_FALLBACK'),
       activeFormat: v('UPDOX_ACTIVE_FORMAT'),
       authKeys: v('UPDOX_AUTH_KEYS'),
       pingBody: v('UPDOX_PING_BODY'),
@@ -303,7 +306,7 @@ const ENV_NAMES: Record<string, string> = {
   'updox.applicationPassword': 'UPDOX_APPLICATION_PASSWORD', 'updox.hmacSecret': 'UPDOX_HMAC_SECRET',
   'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
   'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES',
-  'updox.readOnlyPracticeFields': 'UPDOX_READ_ONLY_PRACTICE_FIELDS', 'updox.notFoundCodes': 'UPDOX_NOT_FOUND_CODES',
+  'updox.readOnlyPracticeFields': 'UPDOX_READ_ONLY_PRACTICE_FIELDS', 'updox.notFoundCodes': 'UPDOX_NOT_FOUND_CODES', 'updox.lostReplyListFallback': 'UPDOX_LOST_REPLY_LIST_FALLBACK',
   'updox.activeFormat': 'UPDOX_ACTIVE_FORMAT', 'updox.authKeys': 'UPDOX_AUTH_KEYS', 'updox.pingBody': 'UPDOX_PING_BODY',
   'updox.successRule': 'UPDOX_SUCCESS_RULE',
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',

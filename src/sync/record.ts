@@ -14,7 +14,8 @@ import { extraFields, fromWire } from './payload';
 export type Recorded =
   | { status: 'succeeded'; code: number | null; message: string; writes: number; reconciles: number }
   | { status: 'failed'; code: number | null; message: string; writes: number; reconciles: number; insufficient?: boolean }
-  | { status: 'pending'; code: number | null; message: string; writes: number; reconciles: number; delayMs: number; needsReconcile: boolean };
+  | { status: 'needs_review'; code: number | null; message: string; writes: number; reconciles: number; evidence: Record<string, unknown> }
+  | { status: 'pending'; code: number | null; message: string; writes: number; reconciles: number; delayMs: number; needsReconcile: boolean; evidence?: Record<string, unknown> };
 
 export interface RecordContext {
   runId: string;
@@ -46,14 +47,17 @@ export async function recordOutcome(db: Knex, a: ClaimedAction, rec: Recorded, c
         needs_reconcile: rec.status === 'pending' ? rec.needsReconcile : false,
         next_attempt_at: rec.status === 'pending' ? trx.raw('now() + make_interval(secs => ?)', [rec.delayMs / 1000]) : null,
         lease_expires_at: null,
+        // Evidence builds up over the looks of one row (the lost write's answer first, then the reads).
+        ...(rec.status === 'needs_review' || (rec.status === 'pending' && rec.evidence)
+          ? { evidence: trx.raw("coalesce(evidence, '{}'::jsonb) || ?::jsonb", [JSON.stringify(rec.evidence)]) } : {}),
         ...(final ? { finished_at: trx.fn.now() } : { claimed_by: null }),
       });
     if (updated === 0) return false;
-    if (rec.status === 'failed') {
-      // Only the outcome: the values were not saved. A failed create has no practices row; the
+    if (rec.status === 'failed' || rec.status === 'needs_review') {
+      // Only the outcome: the values were not saved (or it is unknown whether they were). A failed create has no practices row; the
       // next plan sees the account as unknown and plans it again anyway.
       await trx('practices').where({ account_id: a.accountId }).update({
-        last_run_id: ctx.runId, last_status: 'failed', last_code: rec.code, last_message: message.slice(0, 2000), updated_at: trx.fn.now(),
+        last_run_id: ctx.runId, last_status: rec.status, last_code: rec.code, last_message: message.slice(0, 2000), updated_at: trx.fn.now(),
       });
     }
     return true;

@@ -24,7 +24,7 @@ import {
 
 /** The vendor-behaviour keys of the client's config; each has the default of config.ts when left out. */
 type WireChoices = 'activeFormat' | 'authKeys' | 'pingBody' | 'successRule';
-export type ClientConfig = Omit<UpdoxSettings, WireChoices | 'readOnlyPracticeFields' | 'notFoundCodes'> & Partial<Pick<UpdoxSettings, WireChoices>>;
+export type ClientConfig = Omit<UpdoxSettings, WireChoices | 'readOnlyPracticeFields' | 'notFoundCodes' | 'lostReplyListFallback'> & Partial<Pick<UpdoxSettings, WireChoices>>;
 
 export interface CreateClientOptions {
   redis: Redis;
