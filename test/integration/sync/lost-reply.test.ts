@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../../src/app';
 import { formatActions, formatRun } from '../../../src/cli/run';
+import { buildReport } from '../../../src/reports/model';
+import { currentPeriod } from '../../../src/reports/period';
 import { getRun } from '../../../src/runs';
 import { actionCounts, listActions } from '../../../src/sync/actions';
 import { applyRun, type ApplyOptions } from '../../../src/sync/apply';
@@ -72,6 +74,18 @@ describe('a lost create reply', () => {
     expect(run.status).toBe('completed_with_errors');
     expect(formatRun(run, await actionCounts(h.db, r.runId))).toContain(`NEEDS REVIEW: 1 write whose reply was lost`);
     expect(formatActions([r.row])).toMatch(/needs review lr-00001: last write: .*; PracticeGet: permanent 4000 .*; PracticeList: retryable 5000 .*; 6 looks/);
+
+    // The admin report lists it among the practices needing action.
+    const now = new Date();
+    const { model } = await buildReport(h.db, {
+      kind: 'admin', recipient: { email: 'ops@partner.example', name: 'Ops' }, partner: { id: 'test-partner', name: 'Test Partner' },
+      managers: [], period: currentPeriod('daily', now, 'UTC'), since: new Date(now.getTime() - 86_400_000), previousReport: null, previousFailure: null, now,
+      contact: 'Partner operations', businessDaysBetween: () => 0,
+    });
+    const practiceItem = model.practices.items.find((x) => x.accountId === r.p.accountId);
+    expect(practiceItem?.issues.map((i) => i.reason)).toEqual(['SAVE_NEEDS_REVIEW']);
+    expect(practiceItem!.issues[0]!.detail).toMatch(/never got Updox's answer.*updox-sync run RUN --status needs_review/);
+    expect(model.issueCounts).toMatchObject({ SAVE_NEEDS_REVIEW: 1 });
   });
 
   it('with the PracticeList fallback off, an unexpected PracticeGet code ends needs_review too', async () => {
