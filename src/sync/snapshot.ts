@@ -15,7 +15,7 @@ import { BadInputError, PermanentError } from '../errors';
 import { COLUMN_OF, PRACTICE_FIELDS, type PracticeField, type PracticeValues } from '../practice';
 import { describeTally, readPracticeEntry, type SkipTally } from '../updox/list-entries';
 import type { CallResult, ListSink, UpdoxClient, UpdoxPractice } from '../updox/types';
-import { extraFields, fromWire } from './payload';
+import { fromWire, MODELLED_WIRE_KEYS } from './payload';
 import { withPgTransaction } from './plan-sql';
 import { failRun, getRun, haltRun } from '../runs';
 import { createSnapshotWriter, type SnapshotCounts, type SnapshotEntry, type SnapshotWriter } from './snapshot-writer';
@@ -38,7 +38,7 @@ function esc(v: string | boolean | null | undefined): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
 }
 
-/** JSON text with object keys sorted at every level: the same record gives the same text. */
+/** JSON text with object keys sorted at every level: the same value gives the same text. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
@@ -48,17 +48,25 @@ function canonical(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
+const MODELLED = new Set(MODELLED_WIRE_KEYS);
+
 /**
  * The plan's remote digest of one snapshot row (a uuid: md5; src/sync/plan-keys-sql.ts), over the
  * whole record as read: the practice columns as stored, the keys the read left out (unknown, not
  * empty: the plan lets base stand in for them) and every field we do not model (`metadata`,
- * `practiceNpi`, unknown keys). So a row is set aside as unchanged only when Updox holds exactly
- * the record the last plan proved equal; a change to any field, modelled or not, sends it through
- * the field-level merge, which decides (an unmodelled field alone makes no write). Only ever
- * compared with digests copied from snapshot rows.
+ * `practiceNpi`, unknown keys; `record`'s keys other than the modelled ones). So a row is set
+ * aside as unchanged only when Updox holds exactly the record the last plan proved equal; a
+ * change to any field, modelled or not, sends it through the field-level merge, which decides
+ * (an unmodelled field alone makes no write). Only ever compared with digests copied from
+ * snapshot rows.
  */
-export function remoteDigest(v: PracticeValues, missing: readonly PracticeField[] = [], extras: Record<string, unknown> = {}): string {
-  const h = createHash('md5').update(canonical([PRACTICE_FIELDS.map((f) => v[f] ?? null), [...missing].sort(), extras])).digest('hex');
+export function remoteDigest(v: PracticeValues, missing: readonly PracticeField[] = [], record: Record<string, unknown> = {}): string {
+  // The columns are flat (text, boolean, null): plain JSON; the extras with their keys sorted.
+  let text = `${JSON.stringify(PRACTICE_FIELDS.map((f) => v[f] ?? null))}\n${[...missing].sort().join(',')}\n`;
+  for (const k of Object.keys(record).sort()) {
+    if (!MODELLED.has(k) && record[k] !== undefined) text += `${JSON.stringify(k)}:${canonical(record[k])},`;
+  }
+  const h = createHash('md5').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -86,7 +94,7 @@ function entryOf(runId: string, item: unknown): SnapshotEntry {
   const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
   const vt: unknown = p.vetted;
   const vetted = vt === true || vt === 'true' ? true : vt === false || vt === 'false' ? false : null;
-  line += `\t${esc(vetted)}\t${esc(raw)}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}\t${remoteDigest(v, missing, extraFields(p))}\t\\N\n`;
+  line += `\t${esc(vetted)}\t${esc(raw)}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}\t${remoteDigest(v, missing, p)}\t\\N\n`;
   return { id: r.id, raw, line };
 }
 
