@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ENV_NAMES, fromEnv, type Env } from './config-env';
 import { unknownKeys } from './config-keys';
 import { ConfigError } from './errors';
 import { accountIdRefinement, cronRefinement, LIMITS, partnerUrlProblems, readOnlyQueryRefinement, timeZoneRefinement, urlWithScheme } from './config-values';
@@ -21,6 +22,16 @@ export type RosterField = (typeof ROSTER_FIELDS)[number];
 
 const email = z.string().trim().toLowerCase().email();
 const share = z.coerce.number().min(0).max(1);
+const csvList = (item: z.ZodType<string>) => z.union([z.array(item), z.string().transform((v, ctx) => {
+  const parts = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const p of parts) {
+    const r = item.safeParse(p);
+    if (!r.success) ctx.addIssue({ code: 'custom', message: `"${p}": ${r.error.issues[0]?.message ?? 'invalid'}` });
+  }
+  return parts;
+})]);
+const wireKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a JSON key of letters, digits or underscores');
+const vendorCode = z.string().regex(/^\d{4}$/, 'a 4-digit Updox code');
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 /** field → header (CSV) or column (DB). Unmapped fields are "keep" in the plan. */
@@ -190,6 +201,23 @@ export const envSchema = z.object({
     maxListBytes: z.coerce.number().int().min(1024).default(2 * 1024 ** 3),
     /** Share of the global rate number polling keeps while writes are queued (writes go first). */
     readShare: z.coerce.number().min(0.01).max(1).default(0.2),
+    /**
+     * Vendor-behaviour assumptions (docs/vendor-assumptions.md). Practice fields Updox reports but
+     * a save must not carry back (default: vetted, a status Updox sets).
+     */
+    readOnlyPracticeFields: csvList(wireKey).default(['vetted']),
+    /** PracticeGet codes that mean "no such practice" (a lost create then is re-sent). */
+    notFoundCodes: csvList(vendorCode).transform((l) => l.map(Number)).default([4131, 4011]),
+    /** When PracticeGet is inconclusive about a lost write, ask PracticeList (one call shared by a burst). */
+    lostReplyListFallback: boolish.default(true),
+    /** How `active` goes on the wire in a write: a JSON boolean ([S23]) or "true"/"false" (the wiki's samples). */
+    activeFormat: z.enum(['boolean', 'string']).default('boolean'),
+    /** Which auth keys a request carries: only those its level uses ([S23]) or all four, empty ones as "" (the wiki's samples). */
+    authKeys: z.enum(['used', 'all']).default('used'),
+    /** Ping's body: `{"auth":{}}` ([S23]) or `{}`. */
+    pingBody: z.enum(['empty-auth', 'empty']).default('empty-auth'),
+    /** `both`: a reply whose successful and responseCode disagree is a bad reply; `code`: responseCode alone decides. */
+    successRule: z.enum(['both', 'code']).default('both'),
   }),
   smtp: z.object({
     url: z.string().optional().superRefine(urlWithScheme(['smtp', 'smtps'])),
@@ -243,57 +271,8 @@ export function requireUpdox(settings: UpdoxSettings, command?: string): UpdoxCo
   return settings as UpdoxConfig;
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Maps environment variables to the schema's shape; the names are documented in README. */
-export function fromEnv(env: Env): Record<string, unknown> {
-  const v = (k: string) => (env[k] === '' ? undefined : env[k]);
-  return {
-    configFile: v('UPDOX_SYNC_CONFIG') ?? 'config/example.yaml',
-    databaseUrl: v('DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/updox_sync',
-    redisUrl: v('REDIS_URL') ?? 'redis://127.0.0.1:6379',
-    queuePrefix: v('QUEUE_PREFIX'),
-    updox: {
-      baseUrl: v('UPDOX_BASE_URL'),
-      applicationId: v('UPDOX_APPLICATION_ID'),
-      applicationPassword: v('UPDOX_APPLICATION_PASSWORD'),
-      hmacSecret: v('UPDOX_HMAC_SECRET'),
-      requestsPerSecond: v('UPDOX_REQUESTS_PER_SECOND'),
-      maxInFlight: v('UPDOX_MAX_IN_FLIGHT'),
-      timeoutMs: v('UPDOX_TIMEOUT_MS'),
-      maxRetries: v('UPDOX_MAX_RETRIES'),
-      maxListBytes: v('UPDOX_MAX_LIST_BYTES'),
-      readShare: v('UPDOX_READ_SHARE'),
-    },
-    smtp: { url: v('SMTP_URL'), from: v('MAIL_FROM') },
-    http: {
-      port: v('HTTP_PORT'),
-      host: v('HTTP_HOST'),
-      webhookSecret: v('WEBHOOK_SECRET'),
-      webhookAuth: v('WEBHOOK_AUTH'),
-      webhookToleranceSec: v('WEBHOOK_TOLERANCE_SEC'),
-      dashboardUser: v('DASHBOARD_USER'),
-      dashboardPassword: v('DASHBOARD_PASSWORD'),
-    },
-    alertWebhookUrl: v('ALERT_WEBHOOK_URL'),
-    metrics: { port: v('METRICS_PORT') },
-    log: { level: v('LOG_LEVEL'), pretty: v('LOG_PRETTY') },
-  };
-}
-
-/** Which env variable feeds each schema path, for error messages. */
-const ENV_NAMES: Record<string, string> = {
-  configFile: 'UPDOX_SYNC_CONFIG', databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL', queuePrefix: 'QUEUE_PREFIX',
-  'updox.baseUrl': 'UPDOX_BASE_URL', 'updox.applicationId': 'UPDOX_APPLICATION_ID',
-  'updox.applicationPassword': 'UPDOX_APPLICATION_PASSWORD', 'updox.hmacSecret': 'UPDOX_HMAC_SECRET',
-  'updox.requestsPerSecond': 'UPDOX_REQUESTS_PER_SECOND', 'updox.maxInFlight': 'UPDOX_MAX_IN_FLIGHT',
-  'updox.timeoutMs': 'UPDOX_TIMEOUT_MS', 'updox.maxRetries': 'UPDOX_MAX_RETRIES', 'updox.maxListBytes': 'UPDOX_MAX_LIST_BYTES', 'updox.readShare': 'UPDOX_READ_SHARE',
-  'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
-  'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
-  'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
-  alertWebhookUrl: 'ALERT_WEBHOOK_URL', 'metrics.port': 'METRICS_PORT', 'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
-};
 export const ENV_VARIABLES = ENV_NAMES;
+export { fromEnv };
 
 function issuesToProblems(issues: readonly z.core.$ZodIssue[], describe: (p: string) => string): string[] {
   // Unknown keys are named by unknownFileKeys, with a did-you-mean.

@@ -8,6 +8,7 @@ import { BadInputError } from '../errors';
 import { numberFreshness, type NumberFreshness } from '../sms/number-checks';
 import { pullNumbers, type PullStats } from '../sms/numbers';
 import { LIMITS } from '../config-values';
+import { describeTally } from '../updox/list-entries';
 import { intOption } from './int-option';
 import type { RegisterCommand } from './context';
 
@@ -58,6 +59,10 @@ function describe(s: PullStats, f: NumberFreshness): string {
   list('rejected', s.rejected.map((r) => `${r.accountId}  ${r.number}  since ${r.since}`));
   list('accounts without a number', s.accountsWithoutNumber);
   list('accounts refused by the vendor (4011: unknown or inactive)', s.unauthorizedAccounts);
+  if (s.skipped.total) {
+    lines.push(`${s.skipped.total} list entr${s.skipped.total === 1 ? 'y' : 'ies'} skipped (${describeTally(s.skipped)}); those accounts' other numbers were kept, none was marked gone:`);
+    for (const x of s.skipped.samples) lines.push(`  #${x.index + 1} ${x.id ?? '(no number)'}  ${x.reason}: ${x.detail}`);
+  }
   list('accounts that failed', s.failedAccounts.map((f) => `${f.accountId}  ${f.outcome} ${f.code ?? ''} ${f.message}`));
   return lines.join('\n');
 }

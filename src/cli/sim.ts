@@ -26,6 +26,7 @@ interface SimCliOptions {
   webhookMode: string;
   maxBodyBytes?: string;
   seedFile?: string;
+  readShape?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -63,6 +64,7 @@ export function simOptionsFromCli(o: SimCliOptions, env: NodeJS.ProcessEnv): Sim
   const hmacSecret = o.hmacSecret ?? env.UPDOX_HMAC_SECRET;
   const webhookSecret = o.webhookSecret ?? env.WEBHOOK_SECRET;
   if (o.webhookUrl && !webhookSecret) throw new BadInputError('SIM_BAD_OPTION', '--webhook-url needs --webhook-secret (or WEBHOOK_SECRET)');
+  if (o.readShape !== undefined && !['full', 'recorded', 'pre-1.1'].includes(o.readShape)) throw new BadInputError('SIM_BAD_OPTION', `--read-shape must be full, recorded or pre-1.1, got "${o.readShape}"`);
   if (!['hmac', 'bearer'].includes(o.webhookMode)) throw new BadInputError('SIM_BAD_OPTION', `--webhook-mode must be hmac or bearer, got "${o.webhookMode}"`);
   return {
     applicationId: env.UPDOX_APPLICATION_ID || 'demo-app',
@@ -78,6 +80,7 @@ export function simOptionsFromCli(o: SimCliOptions, env: NodeJS.ProcessEnv): Sim
     ...(rejection !== undefined ? { rejectionRate: rejection } : {}),
     ...(o.autoRequestVerification ? { autoRequestVerification: true } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
+    ...(o.readShape ? { readShape: o.readShape as 'full' | 'recorded' | 'pre-1.1' } : {}),
     ...(o.webhookUrl && webhookSecret ? { webhook: { url: o.webhookUrl, secret: webhookSecret, mode: o.webhookMode as 'hmac' | 'bearer' } } : {}),
   };
 }
@@ -101,6 +104,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--webhook-secret <secret>', 'webhook signing secret (default WEBHOOK_SECRET)')
     .option('--webhook-mode <mode>', 'hmac or bearer', 'hmac')
     .option('--max-body-bytes <n>', 'bodies above this answer 4020 (default 10 MiB)')
+    .option('--read-shape <shape>', 'PracticeGet/PracticeList replies: full (every field), recorded (the real client\'s recorded shape: no 1.1 fields unless set) or pre-1.1 (never a 1.1 field)')
     .option('--seed-file <file>', 'JSON { practices?, numbers?, users? } loaded at start (same shape as POST /_sim/seed)')
     .action(async (o: SimCliOptions) => {
       const sim = await startSimulator(simOptionsFromCli(o, process.env));

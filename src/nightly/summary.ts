@@ -22,6 +22,8 @@ export interface RunSummary {
   reactivated: number;
   unchanged: number;
   failed: number;
+  /** Writes whose reply was lost and that Updox would not confirm (outbox `needs_review`). */
+  needsReview: number;
   pending: number;
   apiWrites: number;
 }
@@ -36,7 +38,7 @@ export async function summarizeRun(db: Knex, runId: string): Promise<RunSummary>
     .sum({ writes: 'attempts' })
     .groupBy('op', 'status')) as unknown as { op: string; status: string; n: string; writes: string | null }[];
   const planned: Record<string, number> = {};
-  let created = 0, updated = 0, deactivated = 0, reactivated = 0, failed = 0, pending = 0, apiWrites = 0;
+  let created = 0, updated = 0, deactivated = 0, reactivated = 0, failed = 0, needsReview = 0, pending = 0, apiWrites = 0;
   for (const r of rows) {
     const n = Number(r.n);
     planned[r.op] = (planned[r.op] ?? 0) + n;
@@ -47,6 +49,7 @@ export async function summarizeRun(db: Knex, runId: string): Promise<RunSummary>
       else if (r.op === 'deactivate') deactivated += n;
       else if (r.op === 'reactivate') reactivated += n;
     } else if (r.status === 'failed' || r.status === 'halted') failed += n;
+    else if (r.status === 'needs_review') needsReview += n;
     else if (r.status === 'pending' || r.status === 'in_flight') pending += n;
   }
   const stats = (run.import_stats ?? {}) as { read?: number; valid?: number; quarantined?: number; stats?: { read?: number; valid?: number; quarantined?: number } };
@@ -71,6 +74,7 @@ export async function summarizeRun(db: Knex, runId: string): Promise<RunSummary>
     reactivated,
     unchanged: Math.max(0, valid - touched),
     failed,
+    needsReview,
     pending,
     apiWrites,
   };
@@ -82,7 +86,7 @@ export function formatSummary(s: RunSummary): string {
     `  roster:  ${s.read} read, ${s.valid} valid, ${s.quarantined} quarantined`,
     s.dryRun
       ? `  plan:    ${Object.entries(s.planned).map(([k, v]) => `${v} ${k}`).join(', ') || 'no changes'}; ${s.unchanged} unchanged`
-      : `  applied: ${s.created} created, ${s.updated} updated, ${s.deactivated} deactivated, ${s.reactivated} reactivated, ${s.unchanged} unchanged, ${s.failed} failed${s.pending ? `, ${s.pending} pending` : ''}`,
+      : `  applied: ${s.created} created, ${s.updated} updated, ${s.deactivated} deactivated, ${s.reactivated} reactivated, ${s.unchanged} unchanged, ${s.failed} failed${s.needsReview ? `, ${s.needsReview} NEED REVIEW (updox-sync run ${s.runId} --status needs_review)` : ''}${s.pending ? `, ${s.pending} pending` : ''}`,
     `  API writes: ${s.apiWrites}`,
   ];
   if (s.heldReason && s.dryRun) lines.push(`  the guardrail would hold a real run: ${s.heldReason}`);

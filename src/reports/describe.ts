@@ -64,6 +64,8 @@ export function describeIssue(i: IssueInput): string {
   switch (i.reason) {
     case 'SAVE_FAILED':
       return vendorPlain(i.code, i.message, i.ask);
+    case 'SAVE_NEEDS_REVIEW':
+      return `We sent an update but never got Updox's answer, and Updox would not confirm whether it arrived. Check the practice's details at Updox, or ask ${i.ask} (the evidence is in: updox-sync run RUN --status needs_review).`;
     case 'DETAILS_INSUFFICIENT':
       return `Updox could not verify the business details on file. ${own || `Nothing is missing in our records: ask ${i.ask} to compare them with what Updox has.`}`;
     case 'NUMBER_REJECTED': {

@@ -42,7 +42,21 @@ export function actionsSql(scope: Scope, now: Date): Sql {
         AND NOT EXISTS (SELECT 1 FROM sync_actions b WHERE b.account_id = a.account_id AND b.status = 'succeeded' AND b.id > a.id)
       ORDER BY a.account_id, a.id DESC
     ),
+    -- Saves whose outcome Updox would not confirm (lost reply; needs_review with evidence), not settled since.
+    outbox_review AS (
+      SELECT DISTINCT ON (a.account_id) a.account_id, a.payload->>'name' AS name, a.manager_email, a.code, a.message, coalesce(a.finished_at, a.created_at) AS at
+      FROM sync_actions a JOIN runs r ON r.id = a.run_id
+      WHERE r.created_at >= ? AND a.status = 'needs_review'
+        AND NOT EXISTS (SELECT 1 FROM sync_actions b WHERE b.account_id = a.account_id AND b.status IN ('succeeded', 'failed') AND b.id > a.id)
+      ORDER BY a.account_id, a.id DESC
+    ),
     rows AS (
+      SELECT 1 AS prio, o.account_id, coalesce(p.name, o.name) AS name, coalesce(p.manager_email, o.manager_email) AS manager,
+             'SAVE_NEEDS_REVIEW' AS reason, NULL::text AS number, o.code, o.message, p.audit_findings AS findings, o.at AS since
+      FROM outbox_review o
+      LEFT JOIN practices p ON p.account_id = o.account_id
+      WHERE ${f.sql}
+      UNION ALL
       SELECT 1 AS prio, o.account_id, coalesce(p.name, o.name) AS name, coalesce(p.manager_email, o.manager_email) AS manager,
              'SAVE_FAILED' AS reason, NULL::text AS number, o.code, o.message, p.audit_findings AS findings, o.at AS since
       FROM outbox_failed o
@@ -71,7 +85,7 @@ export function actionsSql(scope: Scope, now: Date): Sql {
       ORDER BY prio, account_id, coalesce(number, ''), since DESC NULLS LAST
     ) d
     ORDER BY min(prio) OVER (PARTITION BY account_id), account_id, prio, coalesce(number, '')`;
-  return { sql, bindings: [...p.bindings, lookback, ...f.bindings] };
+  return { sql, bindings: [...p.bindings, lookback, lookback, ...f.bindings, ...f.bindings] };
 }
 
 export interface ChangeRow { kind: string; account_id: string; name: string | null; manager: string | null; number: string | null; at: Date }

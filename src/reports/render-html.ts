@@ -25,7 +25,7 @@ const H2 = `${FONT}font-size:17px;line-height:22px;margin:0 0 8px 0;color:#1b2a4
 const MUTED = `${FONT}font-size:13px;line-height:18px;color:#5f6670;`;
 const BODY = `${FONT}font-size:15px;line-height:21px;color:#222;`;
 const REASON_COLOR: Record<IssueReason, string> = {
-  SAVE_FAILED: '#b71c1c', DETAILS_INSUFFICIENT: '#ad1457', NUMBER_REJECTED: '#b71c1c', DETAILS_INCOMPLETE: '#b34700', NUMBER_OVERDUE: '#8a5a00',
+  SAVE_FAILED: '#b71c1c', SAVE_NEEDS_REVIEW: '#6a1b9a', DETAILS_INSUFFICIENT: '#ad1457', NUMBER_REJECTED: '#b71c1c', DETAILS_INCOMPLETE: '#b34700', NUMBER_OVERDUE: '#8a5a00',
 };
 
 const block = (inner: string, id?: string) =>

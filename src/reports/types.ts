@@ -16,6 +16,7 @@ export type ReportKind = 'manager' | 'admin';
 /** Why a practice is on the action list, most urgent first (the order of this list). */
 export const ISSUE_REASONS = [
   'SAVE_FAILED', // Updox refused a save
+  'SAVE_NEEDS_REVIEW', // a save whose reply was lost and that Updox would not confirm (sync_actions.evidence)
   'DETAILS_INSUFFICIENT', // Updox could not verify the business details (4039 from a send or save)
   'NUMBER_REJECTED',
   'DETAILS_INCOMPLETE', // the business-details audit found errors
@@ -26,6 +27,7 @@ export type IssueReason = (typeof ISSUE_REASONS)[number];
 /** What a manager reads: plain words, no codes. */
 export const ISSUE_LABELS: Record<IssueReason, string> = {
   SAVE_FAILED: 'Updox refused the update',
+  SAVE_NEEDS_REVIEW: 'Update not confirmed by Updox',
   DETAILS_INSUFFICIENT: 'Updox could not verify the details',
   NUMBER_REJECTED: 'Number rejected',
   DETAILS_INCOMPLETE: 'Business details incomplete',

@@ -78,7 +78,7 @@ export async function beginApply(
 
 /**
  * Closes an `applying` run whose outbox has no open row: `succeeded`, or `completed_with_errors`
- * when some rows failed, with the outbox counts and the writes they cost. Safe to call from every
+ * when some rows failed or need review, with the outbox counts and the writes they cost. Safe to call from every
  * worker at once; only the first changes the run. Returns the run's status after the call.
  */
 export async function finishApply(db: Db, runId: string): Promise<RunStatus | null> {
@@ -90,7 +90,7 @@ export async function finishApply(db: Db, runId: string): Promise<RunStatus | nu
     if ((counts.pending ?? 0) + (counts.in_flight ?? 0) > 0) return { status: 'applying' as RunStatus, run: undefined };
     const cost = (await q.query<{ writes: string | null; gets: string | null }>(
       'SELECT sum(attempts) AS writes, sum(reconciles) AS gets FROM sync_actions WHERE run_id = $1', [runId])).rows[0];
-    const status: RunStatus = (counts.failed ?? 0) > 0 ? 'completed_with_errors' : 'succeeded';
+    const status: RunStatus = (counts.failed ?? 0) + (counts.needs_review ?? 0) > 0 ? 'completed_with_errors' : 'succeeded';
     const stats = { ...counts, apiWrites: Number(cost?.writes ?? 0), reconcileReads: Number(cost?.gets ?? 0) };
     const done = (await q.query<RunRow>(`UPDATE runs SET status = $2, finished_at = now(), apply_stats = $3, owner = NULL, lease_expires_at = NULL,
       updated_at = now() WHERE id = $1 RETURNING *`, [runId, status, JSON.stringify(stats)])).rows[0];

@@ -6,9 +6,10 @@
 import { resolvePartner } from './business-details';
 import { faultProblems } from './faults';
 import { numberToWire, type NumberSeed } from './numbers';
+import { toWire } from './practices';
 import { checkBusinessDetails } from './business-details';
 import { formatVendorTime } from './clock';
-import { VERIFICATION_STATUSES, type Fault, type SimNumber, type VerificationStatus, type WebhookTarget } from './types';
+import { READ_SHAPES, VERIFICATION_STATUSES, type Fault, type ReadShape, type SimNumber, type VerificationStatus, type WebhookTarget } from './types';
 import type { SimWorld } from './world';
 
 export interface AdminReply { status: number; body: unknown }
@@ -22,7 +23,7 @@ export function handleAdmin(w: SimWorld, httpMethod: string, path: string, body:
   const key = `${httpMethod} ${path.replace(/\/+$/, '')}`;
   switch (key) {
     case 'POST /_sim/seed': return seed(w, body);
-    case 'GET /_sim/state/practices': return okJson({ practices: w.practices.sorted() });
+    case 'GET /_sim/state/practices': return okJson({ practices: w.practices.sorted().map((p) => ({ ...toWire(p), apiVersion: p.apiVersion })) });
     case 'GET /_sim/state/numbers': return okJson({ numbers: w.numbers.all().map((n) => numberState(w, n)) });
     case 'GET /_sim/state/webhooks': return okJson({ deliveries: w.webhooks.deliveries });
     case 'POST /_sim/reset': w.reset(); return okJson({ ok: true });
@@ -133,7 +134,7 @@ function settingsView(w: SimWorld): Record<string, unknown> {
     smsEnabled: s.smsEnabled, verificationBusinessDays: s.verificationBusinessDays, rejectionRate: s.rejectionRate,
     fallbackRejectionRate: s.fallbackRejectionRate, autoRequestVerification: s.autoRequestVerification,
     partnerBusinessDetails: s.partner, webhook: hook ? { url: hook.url, mode: hook.mode } : null,
-    clock: formatVendorTime(w.clock.nowMs()),
+    clock: formatVendorTime(w.clock.nowMs()), readShape: w.practices.shape,
   };
 }
 
@@ -149,6 +150,7 @@ function configure(w: SimWorld, body: unknown): AdminReply {
   if (body.verificationBusinessDays !== undefined && !(Number.isInteger(body.verificationBusinessDays) && (body.verificationBusinessDays as number) >= 0)) {
     problems.push('verificationBusinessDays: must be a whole number ≥ 0');
   }
+  if (body.readShape !== undefined && !READ_SHAPES.includes(body.readShape as ReadShape)) problems.push(`readShape: must be one of ${READ_SHAPES.join(', ')}`);
   const hook = body.webhook;
   if (hook !== undefined && hook !== null && !(isObj(hook) && typeof hook.url === 'string' && typeof hook.secret === 'string' && (hook.mode === 'hmac' || hook.mode === 'bearer'))) {
     problems.push('webhook: null, or { url, secret, mode: "hmac" | "bearer", duplicateRate?, delayMs? }');
@@ -160,6 +162,7 @@ function configure(w: SimWorld, body: unknown): AdminReply {
   if (typeof body.rejectionRate === 'number') s.rejectionRate = body.rejectionRate;
   if (typeof body.fallbackRejectionRate === 'number') s.fallbackRejectionRate = body.fallbackRejectionRate;
   if (body.partnerBusinessDetails !== undefined) s.partner = resolvePartner(body.partnerBusinessDetails as Parameters<typeof resolvePartner>[0]);
+  if (READ_SHAPES.includes(body.readShape as ReadShape)) w.practices.shape = body.readShape as ReadShape;
   if (hook !== undefined) w.webhooks.target = hook === null ? null : (hook as unknown as WebhookTarget);
   return okJson(settingsView(w));
 }

@@ -52,7 +52,9 @@ function dispatch(w: SimWorld, method: MethodSpec, version: string | null, body:
     case 'PracticeSave':
       return practiceWrite(w, SAVE_MODE[method.name]!, version === '1.1' ? '1.1' : 'legacy', body, auth);
     case 'PracticeGet': {
-      const id = typeof body.accountId === 'string' && body.accountId ? body.accountId : auth.accountId;
+      // The real client sends the id as given, a number included ([S23] practice_test.rb).
+      const given = typeof body.accountId === 'string' || typeof body.accountId === 'number' ? String(body.accountId).trim() : '';
+      const id = given || auth.accountId;
       if (!id) return { envelope: fail(4110) };
       const json = w.practices.wireJson(id);
       if (json === undefined) return { envelope: fail(4131, `Account does not exist: ${id}`) }; // A18
@@ -75,7 +77,7 @@ function dispatch(w: SimWorld, method: MethodSpec, version: string | null, body:
 
 function practiceWrite(w: SimWorld, mode: SaveMode, version: '1.1' | 'legacy', body: Record<string, unknown>, auth: AuthBlock): Reply {
   const v = validatePractice(body, auth.accountId, version);
-  if (!v.ok) return { envelope: fail(v.code, v.code === 4060 ? v.message : undefined) };
+  if (!v.ok) return { envelope: fail(v.code, v.code === 4110 ? undefined : v.message) };
   const r = w.practices.save(mode, v.accountId, v.input, version);
   if (!r.ok) return { envelope: fail(r.code, r.message) };
   w.sms.onPracticeSaved(r.previous, r.practice);

@@ -8,7 +8,7 @@ import { createSimServer } from './server';
 import type { SimulatorOptions } from './types';
 import { SimWorld } from './world';
 
-export type { Fault, FaultKind, PartnerBusinessDetails, RateLimitOptions, SimulatorOptions, VerificationStatus, WebhookTarget } from './types';
+export type { Fault, FaultKind, PartnerBusinessDetails, RateLimitOptions, ReadShape, SimulatorOptions, VerificationStatus, WebhookTarget } from './types';
 export { formatUpdoxTimestamp, signUpdoxHmac } from './hmac';
 export { signWebhookBody } from './webhook-sender';
 export { simulatorAdmin, type CountersSnapshot, type SimPracticeState, type SimulatorAdmin } from './admin-client';

@@ -6,7 +6,7 @@
  * practice is added).
  */
 import type { PracticeInput } from './validate';
-import type { ApiVersion, SimPractice } from './types';
+import type { ApiVersion, ReadShape, SimPractice } from './types';
 
 export type SaveMode = 'create' | 'update' | 'save';
 
@@ -14,19 +14,34 @@ export type SaveResult =
   | { ok: true; action: 'create' | 'update'; previous: SimPractice | null; practice: SimPractice }
   | { ok: false; code: 4130 | 4131 | 4140 | 4150 | 4610 | 4620 | 4630; message: string };
 
-/** The wire shape of a stored practice (PracticeGet / PracticeList, §4.1 + the 1.1 fields, A8). */
-export function toWire(p: SimPractice): Record<string, unknown> {
-  return {
+/**
+ * The wire shape of a stored practice (PracticeGet / PracticeList, §4.1 + the 1.1 fields, A8),
+ * with every other field it was sent. `recorded` answers like the real client's recorded replies
+ * (see ReadShape): the 1.1 fields only when a save set them; `pre-1.1` never.
+ */
+export function toWire(p: SimPractice, shape: ReadShape = 'full'): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ...p.extra,
     accountId: p.accountId, name: p.name, address1: p.address1, address2: p.address2, city: p.city, state: p.state,
     postal: p.postal, phone: p.phone, fax: p.fax, websiteAddress: p.websiteAddress, timeZone: p.timeZone,
     directDomain: p.directDomain, directAddress: p.directAddress, metadata: p.metadata, vetted: p.vetted, active: p.active,
-    websiteUrl: p.websiteUrl, alternativeWebsiteUrl: p.alternativeWebsiteUrl, country: p.country,
   };
+  if (shape === 'pre-1.1') return out;
+  if (shape === 'full' || p.websiteUrl) out.websiteUrl = p.websiteUrl;
+  if (shape === 'full' || p.alternativeWebsiteUrl) out.alternativeWebsiteUrl = p.alternativeWebsiteUrl;
+  if (shape === 'full' || (p.countrySent && p.country)) out.country = p.country;
+  return out;
 }
 
 const lower = (s: string) => s.toLowerCase();
 /** Practices per serialized piece of a PracticeList reply (~450 KB). */
 const LIST_CHUNK = 1000;
+
+/** Keys a seed record maps onto SimPractice; any other key is kept as an extra field. */
+const SEED_KNOWN = new Set([
+  'accountId', 'name', 'address1', 'address2', 'city', 'state', 'postal', 'phone', 'fax', 'websiteAddress', 'timeZone',
+  'directDomain', 'directAddress', 'metadata', 'vetted', 'active', 'websiteUrl', 'alternativeWebsiteUrl', 'country', 'apiVersion',
+]);
 
 export class PracticeStore {
   #byId = new Map<string, SimPractice>();
@@ -34,6 +49,19 @@ export class PracticeStore {
   #directDomain = new Map<string, string>();
   #directAddress = new Map<string, string>();
   #sortedIds: string[] | null = null;
+  #shape: ReadShape;
+
+  constructor(shape: ReadShape = 'full') {
+    this.#shape = shape;
+  }
+
+  get shape(): ReadShape {
+    return this.#shape;
+  }
+
+  set shape(shape: ReadShape) {
+    this.#shape = shape;
+  }
 
   get size(): number {
     return this.#byId.size;
@@ -61,7 +89,7 @@ export class PracticeStore {
     const ids = this.#ids();
     yield '{"successful":true,"responseMessage":"OK","responseCode":2000,"practiceList":[';
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
-      const json = JSON.stringify(ids.slice(i, i + LIST_CHUNK).map((id) => toWire(this.#byId.get(id)!)));
+      const json = JSON.stringify(ids.slice(i, i + LIST_CHUNK).map((id) => toWire(this.#byId.get(id)!, this.#shape)));
       yield (i ? ',' : '') + json.slice(1, -1);
     }
     yield ']}';
@@ -69,7 +97,7 @@ export class PracticeStore {
 
   wireJson(accountId: string): string | undefined {
     const p = this.#byId.get(accountId);
-    return p ? JSON.stringify(toWire(p)) : undefined;
+    return p ? JSON.stringify(toWire(p, this.#shape)) : undefined;
   }
 
   save(mode: SaveMode, accountId: string, input: PracticeInput, version: ApiVersion): SaveResult {
@@ -113,6 +141,8 @@ export class PracticeStore {
       alternativeWebsiteUrl: legacy ? prev?.alternativeWebsiteUrl ?? '' : input.alternativeWebsiteUrl ?? '',
       country: legacy ? prev?.country ?? '' : input.country ?? 'US',
       apiVersion: version,
+      countrySent: legacy ? prev?.countrySent ?? false : input.countrySent === true,
+      extra: { ...input.extra },
     };
     this.#put(next, prev);
     return { ok: true, action: prev ? 'update' : 'create', previous: prev, practice: next };
@@ -125,12 +155,15 @@ export class PracticeStore {
     if (!accountId) throw new Error('seed: every practice needs an accountId');
     const apiVersion: ApiVersion = raw.apiVersion === 'legacy' ? 'legacy' : '1.1';
     const active = raw.active === undefined ? true : raw.active === true || raw.active === 'true';
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) if (!SEED_KNOWN.has(k) && v !== undefined) extra[k] = v;
     const p: SimPractice = {
       accountId, name: s('name'), address1: s('address1'), address2: s('address2'), city: s('city'), state: s('state'),
       postal: s('postal'), phone: s('phone'), fax: s('fax'), websiteAddress: s('websiteAddress'), timeZone: s('timeZone') || 'Zulu',
       directDomain: s('directDomain'), directAddress: s('directAddress') || null, metadata: s('metadata'),
       vetted: raw.vetted === true, active, websiteUrl: s('websiteUrl'), alternativeWebsiteUrl: s('alternativeWebsiteUrl'),
       country: s('country') || (apiVersion === '1.1' ? 'US' : ''), apiVersion,
+      countrySent: Boolean(s('country')), extra,
     };
     this.#put(p, this.#byId.get(accountId) ?? null);
     return p;

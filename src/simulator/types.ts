@@ -83,6 +83,8 @@ export interface SimulatorOptions {
   partnerBusinessDetails?: 'complete' | 'incomplete' | Partial<PartnerBusinessDetails>;
   /** Domain used for generated patient Direct addresses (A19). Default 'direct.updoxsim.example'. */
   directDomain?: string;
+  /** Shape of PracticeGet / PracticeList replies. Default 'full'. */
+  readShape?: ReadShape;
 }
 
 /** A practice as the simulator stores it (wire field names; empty optional values are ''). */
@@ -108,7 +110,25 @@ export interface SimPractice {
   country: string;
   /** Which API last saved it: un-versioned ('legacy') or /1.1. Simulator-only, never on the wire. */
   apiVersion: ApiVersion;
+  /** Whether the last save (or seed) carried `country`; the recorded read shape shows it only then. */
+  countrySent: boolean;
+  /**
+   * Every other field the last save (or seed) carried, verbatim under its wire name (the real
+   * client also sends practiceNpi, practiceSpecialtyCode, protocol, ipAddress, port, path…;
+   * updox-api.md §3.1). A save replaces the whole record, so a field it does not carry is cleared.
+   */
+  extra: Record<string, unknown>;
 }
+
+/**
+ * How PracticeGet and PracticeList answer. `full`: every field, the 1.1 ones included.
+ * `recorded`: the shape of the real client's recorded replies ([S23] test/samples): the 1.1
+ * fields (websiteUrl, alternativeWebsiteUrl, country) only when they hold a value that was sent,
+ * `vetted`, `metadata: ""`, `directAddress: null` when empty. `pre-1.1`: those replies exactly
+ * (they predate 1.1): never a 1.1 field, whatever was saved.
+ */
+export type ReadShape = 'full' | 'recorded' | 'pre-1.1';
+export const READ_SHAPES: readonly ReadShape[] = ['full', 'recorded', 'pre-1.1'];
 
 export interface SimNumber {
   accountId: string;

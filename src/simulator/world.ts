@@ -12,7 +12,7 @@ import { PracticeStore } from './practices';
 import { mulberry32, seedNumber, type Random } from './prng';
 import { RateLimiter } from './rate-limit';
 import { SmsService, type SmsSettings } from './sms';
-import type { SimulatorOptions } from './types';
+import { READ_SHAPES, type SimulatorOptions } from './types';
 import { WebhookSender } from './webhook-sender';
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024; // A14
@@ -38,12 +38,13 @@ export function optionProblems(o: SimulatorOptions): string[] {
     out.push('webhook: needs url, secret and mode "hmac" or "bearer"');
   }
   if (o.faults) out.push(...faultProblems(o.faults));
+  if (o.readShape !== undefined && !READ_SHAPES.includes(o.readShape)) out.push(`readShape: must be one of ${READ_SHAPES.join(', ')}`);
   return out;
 }
 
 export class SimWorld {
   readonly clock = new SimClock();
-  readonly practices = new PracticeStore();
+  readonly practices: PracticeStore;
   readonly numbers = new NumberStore();
   /** accountId → userId → active. An account without users accepts any non-empty userId. */
   readonly users = new Map<string, Map<string, boolean>>();
@@ -70,6 +71,7 @@ export class SimWorld {
     this.faultRandom = mulberry32(seed);
     const rejectRandom = mulberry32(seed ^ 0x9e3779b9);
     const webhookRandom = mulberry32(seed ^ 0x85ebca6b);
+    this.practices = new PracticeStore(o.readShape ?? 'full');
     this.applicationId = o.applicationId;
     this.applicationPassword = o.applicationPassword;
     this.hmacSecret = o.hmacSecret || null;

@@ -10,6 +10,7 @@
 import pLimit from 'p-limit';
 import type { AppDeps } from '../app';
 import { PermanentError, RetryableError, SyncError } from '../errors';
+import { emptyTally, readNumberEntry, tallySkip, type SkipTally } from '../updox/list-entries';
 import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
 import { calendarFor } from './business-days';
 import { checkPolicy, dueAccounts, recordChecks } from './number-checks';
@@ -30,8 +31,9 @@ export interface PullStats {
   events: number;
   /** Numbers newly flagged missing (no longer listed). */
   missing: number;
-  /** Entries without a number, skipped. */
+  /** List entries skipped (malformed or repeated); by reason with examples in `skipped`. */
   malformed: number;
+  skipped: SkipTally;
   overdue: NumberRef[];
   rejected: NumberRef[];
   accountsWithoutNumber: string[];
@@ -68,10 +70,14 @@ export interface PullOptions {
   budget?: number;
 }
 
-interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[]; result?: 'refused' | 'failed' }
+/**
+ * `result`: the call was refused or failed (no list). `partial`: some entries of the list were
+ * skipped, so a number it lacks may be one of them.
+ */
+interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber[]; result?: 'refused' | 'failed'; partial?: boolean }
 
 export const emptyPullStats = (): PullStats => ({
-  accounts: 0, listed: 0, numbers: 0, inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, missing: 0, malformed: 0,
+  accounts: 0, listed: 0, numbers: 0, inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, missing: 0, malformed: 0, skipped: emptyTally(),
   overdue: [], rejected: [], accountsWithoutNumber: [], unauthorizedAccounts: [], failedAccounts: [], durationMs: 0, dbWriteMs: 0, dbBatches: 0,
   due: null, budget: null, leftDue: 0,
 });
@@ -133,7 +139,8 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
       const up = await upsertNumbers(trx, obs, {
         source: 'poll', observedAt: now, now, pendingBusinessDays: deps.config.numbers.pendingBusinessDays, calendar,
       });
-      const missing = await markMissing(trx, batch.filter((f) => !f.result).map((f) => f.accountId), obs);
+      // A list with skipped entries cannot prove a number is gone: those accounts are not swept.
+      const missing = await markMissing(trx, batch.filter((f) => !f.result && !f.partial).map((f) => f.accountId), obs);
       await recordChecks(trx, batch.map((f) => ({
         accountId: f.accountId, at: f.observedAt,
         result: f.result ?? { statuses: f.numbers.map((n) => String(n.verificationStatus ?? '')) },
@@ -174,10 +181,24 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
     const res = await client.smsSendNumberList(accountId, { signal: abort.signal });
     if (halt || writeError || opts.signal?.aborted) return;
     if (res.outcome === 'ok') {
-      const numbers = Array.isArray(res.body?.numbers) ? res.body.numbers : [];
+      const numbers: UpdoxSmsNumber[] = [];
+      const seenNumbers = new Set<string>();
+      const skippedBefore = stats.skipped.total;
+      (Array.isArray(res.body?.numbers) ? res.body.numbers : []).forEach((item, index) => {
+        const r = readNumberEntry(item);
+        if (r.ok && !seenNumbers.has(r.id)) {
+          seenNumbers.add(r.id);
+          numbers.push(r.entry);
+        } else {
+          stats.malformed++;
+          tallySkip(stats.skipped, r.ok
+            ? { index, id: r.id, reason: 'duplicate', detail: `account ${accountId}: the number again` }
+            : { ...r.skip, index, detail: `account ${accountId}: ${r.skip.detail}` });
+        }
+      });
       stats.listed++;
       if (!numbers.length) stats.accountsWithoutNumber.push(accountId);
-      buffer.push({ accountId, observedAt, numbers });
+      buffer.push({ accountId, observedAt, numbers, partial: stats.skipped.total > skippedBefore });
       if (buffer.length >= batchSize) flush();
     } else if (res.code === 4011) {
       stats.unauthorizedAccounts.push(accountId);

@@ -13,6 +13,8 @@ export interface ActionRow {
   conflicts: Array<{ field: string; roster: unknown; remote: unknown; base: unknown; resolved: string }> | null;
   flags: string[] | null;
   changed_fields: string[] | null;
+  /** Set on a `needs_review` row: what the last write, PracticeGet and PracticeList answered. */
+  evidence: Record<string, unknown> | null;
   finished_at: Date | null;
 }
 
@@ -21,7 +23,7 @@ export async function listActions(db: Knex, runId: string, opts: { status?: stri
   const q = db('sync_actions')
     .where({ run_id: runId })
     .orderBy('id')
-    .select('id', 'account_id', 'external_id', 'op', 'status', 'attempts', 'code', 'message', 'conflicts', 'flags', 'changed_fields', 'finished_at');
+    .select('id', 'account_id', 'external_id', 'op', 'status', 'attempts', 'code', 'message', 'conflicts', 'flags', 'changed_fields', 'evidence', 'finished_at');
   if (opts.status) q.where({ status: opts.status });
   if (opts.op) q.where({ op: opts.op });
   if (opts.limit !== undefined) q.limit(opts.limit);

@@ -5,7 +5,8 @@
  */
 import { PRACTICE_FIELDS, type PracticeValues } from '../practice';
 import type { CallResult, UpdoxPractice } from '../updox/types';
-import { fromWire } from './payload';
+import { jsonbText } from './merge';
+import { extraFields, fromWire } from './payload';
 
 export interface BackoffRule {
   /** The first retry waits between base/2 and base. */
@@ -58,16 +59,23 @@ export interface FieldDifference { field: string; sent: unknown; remote: unknown
 
 /**
  * Whether the remote record holds exactly the payload, compared as domain values (fromWire), so
- * "" and null and absent agree and `active` compares as a boolean. Two vendor defaults are not
- * differences: `active` not sent keeps its value (A7), `country` not sent reads back as "US" (A8),
- * `timeZone` not sent reads back as "Zulu" (A16), and a bare Direct local part reads back joined
- * to the directDomain (A17).
+ * "" and null agree and `active` compares as a boolean. Only the fields the read returns are
+ * compared: a key it lacks (the real replies carry no 1.1 fields, [S23]) says nothing about what
+ * was saved (updox-api.md §3.4). Fields we do not model compare as JSON values. Vendor defaults
+ * that are not differences: `active` not sent keeps its value (A7), `country` not sent reads
+ * back as "US" (A8), `timeZone` not sent reads back as "Zulu" (A16), and a bare Direct local part
+ * reads back joined to the directDomain (A17).
  */
 export function payloadDifferences(remote: UpdoxPractice, payload: UpdoxPractice): FieldDifference[] {
   const want: PracticeValues = fromWire(payload);
   const have: PracticeValues = fromWire(remote);
   const out: FieldDifference[] = [];
+  for (const [k, v] of Object.entries(extraFields(payload))) {
+    if (!(k in remote)) continue;
+    if (jsonbText(v) !== jsonbText(remote[k])) out.push({ field: k, sent: v, remote: remote[k] });
+  }
   for (const f of PRACTICE_FIELDS) {
+    if (!(f in remote)) continue;
     const w = want[f];
     const h = have[f];
     if (f === 'active' && w === null) continue;

@@ -14,6 +14,7 @@ import { DEFAULT_APPLY_BACKOFF, type BackoffRule } from './apply-rules';
 import { asQueryable, beginApply, cancelPendingActions, finishApply, getRun, haltRun, isFinal, isSuccess, renewLease } from '../runs';
 import { claimActions, outboxCounts, outboxState, releaseActions, renewLeases, type ClaimedAction } from './claim';
 import { processAction, type ApplyPoint } from './process-action';
+import { createListLookup } from './reconcile-ambiguous';
 import { recordOutcome } from './record';
 
 export type { ApplyPoint } from './process-action';
@@ -53,6 +54,8 @@ export interface ApplyResult {
   /** Rows this worker settled, by outcome. */
   succeeded: number;
   failed: number;
+  /** Rows whose lost write neither PracticeGet nor PracticeList could settle (final, with evidence). */
+  needsReview: number;
   retried: number;
   /** Rows that succeeded without (another) write because PracticeGet showed the payload applied. */
   reconciledApplied: number;
@@ -74,7 +77,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
   const claimBatch = Math.min(500, opts.claimBatch ?? concurrency * 2);
   const pollMs = opts.pollMs ?? 1_000;
   const log = deps.log.child({ runId, workerId });
-  const result: ApplyResult = { runId, status: 'unknown', succeeded: 0, failed: 0, retried: 0, reconciledApplied: 0, saves: 0, reconcileReads: 0, outbox: {} };
+  const result: ApplyResult = { runId, status: 'unknown', succeeded: 0, failed: 0, needsReview: 0, retried: 0, reconciledApplied: 0, saves: 0, reconcileReads: 0, outbox: {} };
 
   let run = await getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
@@ -99,6 +102,8 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
   const running = new Set<Promise<void>>();
   const ctx = {
     client, maxAttempts: deps.config.sync.maxAttempts, backoff: { ...DEFAULT_APPLY_BACKOFF, ...opts.backoff },
+    notFoundCodes: deps.config.updox.notFoundCodes,
+    ...(deps.config.updox.lostReplyListFallback ? { listLookup: createListLookup(client) } : {}),
     random: opts.random ?? Math.random, ...(signal ? { signal } : {}), ...(opts.at ? { at: opts.at } : {}),
   };
   const recordCtx = { runId, workerId, runSource: run.source, partner: deps.config.partner.businessDetails };
@@ -115,6 +120,7 @@ export async function applyRun(deps: AppDeps, client: UpdoxClient, opts: ApplyOp
         result.succeeded++;
         if (!p.sent || p.recorded.message.startsWith('applied (')) result.reconciledApplied++;
       } else if (p.recorded.status === 'failed') result.failed++;
+      else if (p.recorded.status === 'needs_review') result.needsReview++;
       else result.retried++;
       if (p.recorded.status !== 'pending') done++;
       progress();

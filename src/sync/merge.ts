@@ -135,16 +135,28 @@ export function planFlags(merged: PracticeValues, remote: PracticeValues | null)
   return flags;
 }
 
-/** JSON with object keys sorted (UTF-16 order, as Array#sort), no spaces: the input of payloadHash. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The text Postgres prints for a jsonb value (its canonical form): object keys ordered by byte
+ * length, then bytewise; `": "` and `", "` separators. Payloads nest (an extra field may hold an
+ * object or array), so the plan hashes `payload::text` and this reproduces it for the payloads
+ * built in TypeScript (the legacy upgrade). Numbers print as JavaScript prints them, which is what
+ * jsonb keeps for numbers that came from JSON.stringify.
+ */
+export function jsonbText(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => jsonbText(x === undefined ? null : x)).join(', ')}]`;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => {
+    const la = byteLength(a), lb = byteLength(b);
+    return la !== lb ? la - lb : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  });
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${jsonbText(o[k])}`).join(', ')}}`;
 }
 
-/** sha256 hex of the canonical JSON of a payload; the plan computes the same in SQL. */
+/** sha256 hex of a payload's jsonb text; the plan computes the same in SQL (sha256 of payload::text). */
 export function payloadHash(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+  return createHash('sha256').update(jsonbText(payload), 'utf8').digest('hex');
 }

@@ -9,15 +9,20 @@
  *   ROW(...), computed here; `active` counts as true when the roster leaves it out);
  * - the base (`practices`): `roster_digest` + `roster_fields`, the hash of the roster row last
  *   found equal to it on those managed columns, and `digest`, the snapshot digest of the remote
- *   row last found equal to it on every column;
- * - the remote (`remote_snapshots.digest`): md5 of its practice columns, written with the snapshot,
- *   null when PracticeList left a key out.
+ *   row last found equal to it on every column (base standing in for a key the read left out);
+ * - the remote (`remote_snapshots.digest`): md5 of the record as read (its practice columns, the
+ *   keys left out, the fields we do not model; snapshot.ts `remoteDigest`), written with the
+ *   snapshot, null when the entry is unreadable.
  * A roster row is **same** when base and remote exist, the last save did not fail, the remote
  * digest equals the base's and the roster hash equals the base's (for the same managed fields):
  * exactly diffSql's `same` short-cut, because a digest on `practices` is only copied from a row
  * proven equal and a trigger clears it whenever a practice column changes otherwise
  * (migrations/20261218000001_plan_digests.ts).
  *
+ * Since the remote digest covers the unmodelled fields too, a practice whose record changed in
+ * Updox only in a field we pass through (`metadata`, …) is not set aside: it goes through the
+ * merge, which finds it unchanged (no write) and heals the digest. Set aside or not, a practice
+ * that is written carries the extras of this run's snapshot (plan-sql.ts `payloadOf`).
  * Same rows are only counted. The others (not same, a collision, or a manager to record) go to the
  * temporary table `plan_rest` by their roster row's ctid, and only those pass through the merge
  * (`diffSql({ restricted: true })`), found by ctid and the other sides' primary keys. After the
@@ -26,6 +31,7 @@
  * Bindings: $1 run id, $2 source name, $3 the managed fields (`managedSignature`).
  */
 import { COLUMN_OF, PRACTICE_FIELDS, type PracticeField } from '../practice';
+import { remoteOf } from './plan-sql';
 
 const COLS = PRACTICE_FIELDS.map((f) => [f, COLUMN_OF[f]] as const);
 
@@ -87,7 +93,8 @@ export function planKeysSql(managed: ReadonlySet<PracticeField>): string {
  */
 export function healDigestsSql(managed: ReadonlySet<PracticeField>): string {
   const mc = managedColsOf(managed);
-  const baseIsRemote = `(s.digest IS NOT NULL AND ${rowOf('p', COLS)} IS NOT DISTINCT FROM ${rowOf('s', COLS)})`;
+  // As diffSql's `same`: a key the read left out is unknown, base stands in for it.
+  const baseIsRemote = `(s.digest IS NOT NULL AND s.unreadable IS NULL AND ${rowOf('p', COLS)} IS NOT DISTINCT FROM ROW(${COLS.map(([f, c]) => remoteOf(f, c)).join(', ')}))`;
   const rosterIsBase = `(${rowOf('r', mc, true)} IS NOT DISTINCT FROM ${rowOf('p', mc)})`;
   return `UPDATE practices p SET
       digest = CASE WHEN ${baseIsRemote} THEN s.digest ELSE p.digest END,

@@ -18,14 +18,17 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** PO box in an address line; the same pattern as src/sms/business-details.ts, in Postgres ARE syntax. */
 export const PO_BOX_RE = String.raw`(\mp\.?\s*o\.?\s*(box|drawer)\M|\mpost\s*office\s*(box|drawer)\M|\mpostal\s+box\M|^\s*pob\s*#?\s*\d|^\s*box\s*#?\s*\d|^\s*p\.?\s*o\.?\s*b\.?\s*#?\s*\d)`;
 
-/** Ops that become outbox rows; 'unchanged' and 'collision' do not. */
+/**
+ * Ops that become outbox rows; 'unchanged', 'collision' and 'unreadable' (Updox lists the practice
+ * but its record could not be read: remote_snapshots.unreadable) do not.
+ */
 export const ACTION_OPS = ['create', 'update', 'deactivate', 'reactivate'] as const;
 
 /**
  * Remote value of a column: the snapshot's, or base when PracticeList did not return the key at all
  * (remote_snapshots.missing_fields, filled by snapshotRemote).
  */
-const remoteOf = (f: PracticeField, c: string) =>
+export const remoteOf = (f: PracticeField, c: string) =>
   `CASE WHEN s.missing_fields IS NULL OR NOT (${lit(f)} = ANY (s.missing_fields)) THEN s.${c} ELSE p.${c} END`;
 
 /**
@@ -61,6 +64,8 @@ export interface DiffSqlOptions {
   fullRoster: boolean;
   /** Merge only the roster rows the first pass left in plan_rest (plan-keys-sql.ts). */
   restricted?: boolean;
+  /** Wire keys Updox reports that a save must not carry back (UPDOX_READ_ONLY_PRACTICE_FIELDS); validated keys. */
+  readOnly?: readonly string[];
 }
 
 /** The run's roster rows, or (restricted) those of them in plan_rest. */
@@ -80,16 +85,19 @@ export function diffSql(o: DiffSqlOptions): string {
   const isManaged = (f: PracticeField) => f === 'active' || o.managed.has(f);
   const managedCols = COLS.filter(([f]) => isManaged(f));
   const sides = COLS.map(([f, c]) => `${rosterOf(f, c)} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ');
-  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL AND s.missing_fields IS NULL
+  // A key the read lacks is unknown, not a difference (base stands in for it, as in the merge).
+  const remoteRow = `(CASE WHEN s.missing_fields IS NULL THEN ${rowOf('s.')} ELSE (${COLS.map(([f, c]) => remoteOf(f, c)).join(', ')}) END)`;
+  const same = `(p.account_id IS NOT NULL AND s.account_id IS NOT NULL AND s.unreadable IS NULL
           AND coalesce(p.last_status NOT IN ('failed', 'halted'), true)
           AND (${managedCols.map(([f, c]) => rosterOf(f, c)).join(', ')}) IS NOT DISTINCT FROM ${rowOf('p.', managedCols)}
-          AND ${rowOf('p.')} IS NOT DISTINCT FROM ${rowOf('s.')})`;
+          AND ${rowOf('p.')} IS NOT DISTINCT FROM ${remoteRow})`;
   const merged = COLS.map(([f, c]) => `${mergedOf(c, isManaged(f), o.policy)} AS m_${c}`).join(',\n      ');
   const conflictCount = managedCols.map(([, c]) => `${conflictOf(c)}::int`).join(' + ');
   const conflictCols = COLS.map(([f, c]) => `${isManaged(f) ? `(NOT j.same AND ${conflictOf(c)})` : 'false'} AS c_${c}`).join(', ');
   const rosterRows = `
     SELECT m.*,
       CASE WHEN m.collision THEN 'collision'
+        WHEN m.unreadable IS NOT NULL THEN 'unreadable'
         WHEN m.same THEN 'unchanged'
         WHEN NOT m.has_remote THEN 'create'
         WHEN m.m_active IS TRUE AND m.s_active IS FALSE THEN 'reactivate'
@@ -98,7 +106,7 @@ export function diffSql(o: DiffSqlOptions): string {
         WHEN m.last_status IN ('failed', 'halted') THEN 'update'
         ELSE 'unchanged' END AS op
     FROM (
-      SELECT j.account_id, j.external_id, j.manager_email, j.has_base, j.has_remote, j.last_status, j.collision, j.base_of_source, j.same,
+      SELECT j.account_id, j.external_id, j.manager_email, j.has_base, j.has_remote, j.last_status, j.collision, j.base_of_source, j.same, j.unreadable,
         ${COLS.map(([, c]) => `j.r_${c}, j.b_${c}, j.s_${c}`).join(', ')},
         ${merged},
         ${conflictCols},
@@ -106,7 +114,7 @@ export function diffSql(o: DiffSqlOptions): string {
       FROM (
         SELECT r.account_id, r.external_id, r.manager_email,
           p.account_id IS NOT NULL AS has_base, s.account_id IS NOT NULL AS has_remote, p.last_status,
-          coalesce(p.source = $2, false) AS base_of_source,
+          coalesce(p.source = $2, false) AS base_of_source, s.unreadable,
           coalesce(p.source IS NOT NULL AND p.external_id IS NOT NULL AND (p.source <> $2 OR p.external_id <> r.external_id), false) AS collision,
           ${same} AS same,
           ${sides}
@@ -123,7 +131,7 @@ export function diffSql(o: DiffSqlOptions): string {
   // with the whole remote record (active false). Absent from Updox: nothing to deactivate.
   const gone = `
     SELECT p.account_id, p.external_id, p.manager_email, true AS has_base, true AS has_remote, p.last_status,
-      false AS collision, true AS base_of_source, false AS same,
+      false AS collision, true AS base_of_source, false AS same, NULL::text AS unreadable,
       ${COLS.map(([f, c]) => `NULL::${f === 'active' ? 'boolean' : 'text'} AS r_${c}, p.${c} AS b_${c}, ${remoteOf(f, c)} AS s_${c}`).join(',\n      ')},
       ${COLS.map(([f, c]) => `${f === 'active' ? 'false' : remoteOf(f, c)} AS m_${c}`).join(',\n      ')},
       ${COLS.map(([, c]) => `false AS c_${c}`).join(', ')},
@@ -131,25 +139,32 @@ export function diffSql(o: DiffSqlOptions): string {
       'deactivate' AS op
     FROM practices p
     JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = p.account_id
-    WHERE p.source = $2
+    WHERE p.source = $2 AND s.unreadable IS NULL
       AND (${remoteOf('active', 'active')}) IS DISTINCT FROM false
       AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.external_id = p.external_id)
       AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.account_id = p.account_id)`;
   return `${rosterRows}\n    UNION ALL\n${gone}`;
 }
 
-/** The payload (toPayload in SQL): non-empty values only, `active` as "true"/"false". */
-function payloadOf(): string {
+/**
+ * The payload (toPayload in SQL): the fields we do not model, verbatim — what Updox returned
+ * (`s.raw`) over what we last saved (`p.extra_fields`, standing in for a key the read lacks) —
+ * minus the read-only ones, then the merged modelled fields: non-empty values only, `active` as
+ * "true"/"false". Expects `s` (the run's snapshot row) and `p` (practices) joined by account.
+ */
+function payloadOf(readOnly: readonly string[]): string {
   const pairs = COLS.map(([f, c]) =>
     f === 'active'
       ? `'active', CASE d.m_active WHEN true THEN 'true' WHEN false THEN 'false' END`
       : `${lit(f)}, nullif(d.m_${c}, '')`);
-  return `jsonb_strip_nulls(jsonb_build_object('accountId', d.account_id, ${pairs.join(', ')}))`;
+  const drop = `ARRAY[${['accountId', ...PRACTICE_FIELDS, ...readOnly].map(lit).join(', ')}]::text[]`;
+  const extras = `((coalesce(p.extra_fields, '{}'::jsonb) - ${drop})
+        || CASE WHEN d.has_remote AND jsonb_typeof(s.raw) = 'object' THEN s.raw - ${drop} ELSE '{}'::jsonb END)`;
+  return `${extras} || jsonb_strip_nulls(jsonb_build_object('accountId', d.account_id, ${pairs.join(', ')}))`;
 }
 
-/** sha256 hex of the canonical JSON (keys sorted, no spaces) of a flat string-valued payload; = merge.ts payloadHash. */
-const hashOf = (payload: string) => `encode(sha256(convert_to((SELECT '{' || string_agg(to_json(e.key)::text || ':' || to_json(e.value)::text, ',' ORDER BY e.key COLLATE "C") || '}'
-      FROM jsonb_each_text(${payload}) e), 'UTF8')), 'hex')`;
+/** sha256 hex of the payload's jsonb text (Postgres's canonical form); = merge.ts payloadHash. */
+const hashOf = (payload: string) => `encode(sha256(convert_to((${payload})::text, 'UTF8')), 'hex')`;
 
 function conflictsOf(managed: ReadonlySet<PracticeField>): string {
   const parts = COLS.filter(([f]) => f === 'active' || managed.has(f)).map(([f, c]) =>
@@ -183,11 +198,13 @@ export function planStatementSql(o: DiffSqlOptions): string {
     INSERT INTO sync_actions (run_id, account_id, external_id, op, payload, payload_hash, status, conflicts, flags, source, manager_email, changed_fields)
     SELECT $1, x.account_id, x.external_id, x.op, x.payload, ${hashOf('x.payload')}, 'pending', x.conflicts, x.flags, $2, x.manager_email, x.changed_fields
     FROM (
-      SELECT d.account_id, d.external_id, d.op, d.manager_email, ${payloadOf()} AS payload,
+      SELECT d.account_id, d.external_id, d.op, d.manager_email, ${payloadOf(o.readOnly ?? [])} AS payload,
         ${conflictsOf(o.managed)} AS conflicts,
         ${flagsOf()} AS flags,
         ${changedOf()} AS changed_fields
       FROM (SELECT diff.*, ${lit(resolved)} AS resolved FROM diff) d
+      LEFT JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = d.account_id
+      LEFT JOIN practices p ON p.account_id = d.account_id
       WHERE d.op IN (${ACTION_OPS.map(lit).join(', ')})
     ) x
     RETURNING op, flags
@@ -223,7 +240,7 @@ export const recordUnchangedSql = (restricted = false): string[] => [
   `INSERT INTO practices (account_id, source, external_id, ${COLS.map(([, c]) => c).join(', ')}, manager_email, last_run_id)
    SELECT r.account_id, $2, r.external_id, ${COLS.map(([f, c]) => `CASE WHEN s.missing_fields IS NULL OR NOT (${lit(f)} = ANY (s.missing_fields)) THEN s.${c} END`).join(', ')}, r.manager_email, $1
    FROM ${rosterFrom(restricted)} JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = r.account_id
-   WHERE r.run_id = $1
+   WHERE r.run_id = $1 AND s.unreadable IS NULL
      AND NOT EXISTS (SELECT 1 FROM practices p WHERE p.account_id = r.account_id)
      AND NOT EXISTS (SELECT 1 FROM sync_actions a WHERE a.run_id = $1 AND a.account_id = r.account_id)
    ON CONFLICT DO NOTHING`,

@@ -33,6 +33,8 @@ export interface PlanCounts {
   unchanged: number;
   /** Roster rows whose accountId belongs to a practice of another source or external id: not planned. */
   collision: number;
+  /** Roster rows whose PracticeList entry could not be read (wrong types, listed twice differently): not planned. */
+  unreadable: number;
   /** Practices with at least one field changed on both sides (resolved by policy). */
   conflicts: number;
   conflictFields: number;
@@ -112,7 +114,7 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     const signature = managedSignature(managed);
     const keys = (await c.query(planKeysSql(managed), [runId, source.name, signature])).rows[0] as KeysRow;
     await c.query(ANALYZE_PLAN_REST_SQL);
-    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true });
+    const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true, readOnly: deps.config.updox.readOnlyPracticeFields });
     const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];
     const knownOwn = ((await c.query(KNOWN_PRACTICES_SQL, [source.name])).rows[0] as { n: number }).n;
     const counts = toCounts(rows, knownOwn, keys);
@@ -147,11 +149,11 @@ function checkPlannable(run: RunRow | undefined, runId: string): void {
 function toCounts(rows: StatementRow[], knownOwn: number, keys: KeysRow): PlanCounts {
   const n = (op: string) => rows.find((r) => r.op === op)?.n ?? 0;
   const sum = (k: 'conflicts' | 'conflict_fields' | 'known_remote' | 'adopted') =>
-    rows.filter((r) => r.op !== 'collision').reduce((a, r) => a + r[k], 0);
+    rows.filter((r) => r.op !== 'collision' && r.op !== 'unreadable').reduce((a, r) => a + r[k], 0);
   const flags = rows[0] ?? { clears_address: 0, clears_website: 0, po_box: 0, retried: 0 };
   return {
     create: n('create'), update: n('update'), deactivate: n('deactivate'), reactivate: n('reactivate'),
-    unchanged: n('unchanged') + keys.same, collision: n('collision'),
+    unchanged: n('unchanged') + keys.same, collision: n('collision'), unreadable: n('unreadable'),
     conflicts: sum('conflicts'), conflictFields: sum('conflict_fields'), adopted: sum('adopted'),
     clearsAddress: flags.clears_address, clearsWebsite: flags.clears_website, poBox: flags.po_box, retried: flags.retried,
     known: knownOwn + sum('known_remote') + keys.same_known_remote,

@@ -7,7 +7,7 @@
 import type { UpdoxClient } from '../updox/types';
 import { retryDelayMs, saveVerdict, type BackoffRule } from './apply-rules';
 import type { ClaimedAction } from './claim';
-import { reconcileWithRemote, type ReconcileResult } from './reconcile-ambiguous';
+import { reconcileWithRemote, type ListLookup, type ReconcileResult } from './reconcile-ambiguous';
 import type { Recorded } from './record';
 
 /** Named points of an action's life, for the crash tests' kill hook. */
@@ -16,6 +16,11 @@ export type ApplyPoint = 'claimed' | 'before_send' | 'after_send' | 'recorded';
 export interface ProcessContext {
   client: UpdoxClient;
   maxAttempts: number;
+  /** PracticeGet codes meaning "no such practice" (UPDOX_NOT_FOUND_CODES). */
+  notFoundCodes: readonly number[];
+  /** PracticeList fallback when PracticeGet is inconclusive (UPDOX_LOST_REPLY_LIST_FALLBACK); absent: none. */
+  listLookup?: ListLookup;
+  now?: () => number;
   backoff: BackoffRule;
   random: () => number;
   signal?: AbortSignal;
@@ -43,7 +48,7 @@ export async function processAction(ctx: ProcessContext, a: ClaimedAction): Prom
   const canReconcile = a.op !== 'upgrade';
   if (a.needsReconcile && canReconcile) {
     reconciles++;
-    const rc = await reconcile(ctx, a);
+    const rc = await reconcile(ctx, a, (ctx.now ?? Date.now)());
     const settled = settleReconcile(rc, a, 0, reconciles, ctx, retryAt);
     if (settled) return settled;
   }
@@ -79,7 +84,7 @@ export async function processAction(ctx: ProcessContext, a: ClaimedAction): Prom
       return { sent: true, haltReason: describeCode(res.code, res.message), recorded: { status: 'pending', ...base, delayMs: 0, needsReconcile: false } };
     case 'reconcile': {
       reconciles++;
-      const rc = await reconcile(ctx, a);
+      const rc = await reconcile(ctx, a, (ctx.now ?? Date.now)());
       const settled = settleReconcile(rc, a, writes, reconciles, ctx, retryAt, res);
       if (settled) return { ...settled, sent: true };
       // Not applied: the write is lost for sure, so it is an ordinary retry (or the end of the budget).
@@ -89,17 +94,23 @@ export async function processAction(ctx: ProcessContext, a: ClaimedAction): Prom
   }
 }
 
-async function reconcile(ctx: ProcessContext, a: ClaimedAction): Promise<ReconcileResult> {
+/** `notBefore`: a PracticeList that answers must have been asked for after this (ms). */
+async function reconcile(ctx: ProcessContext, a: ClaimedAction, notBefore: number): Promise<ReconcileResult> {
   try {
-    return await reconcileWithRemote(ctx.client, a.accountId, a.payload, ctx.signal);
+    return await reconcileWithRemote(ctx.client, a.accountId, a.payload, {
+      notFoundCodes: ctx.notFoundCodes, notBefore, ...(ctx.listLookup ? { listLookup: ctx.listLookup } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
   } catch (err) {
-    return { state: 'unknown', code: null, message: `client error: ${(err as Error).message}` };
+    const message = `client error: ${(err as Error).message}`;
+    return { state: 'unknown', code: null, message, evidence: { practiceGet: { outcome: 'error', code: null, message } } };
   }
 }
 
 /**
  * The result of a reconcile, or null when the write must be (re)sent. A reconcile that cannot
- * tell keeps the row pending with needs_reconcile; after maxAttempts such reads it fails.
+ * tell keeps the row pending with needs_reconcile; after maxAttempts such looks it ends
+ * `needs_review` with the evidence (never a silent failure: whether Updox holds the write is
+ * unknown, and someone has to look).
  */
 function settleReconcile(
   rc: ReconcileResult, a: ClaimedAction, writes: number, reconciles: number, ctx: ProcessContext,
@@ -108,15 +119,24 @@ function settleReconcile(
 ): Processed | null {
   switch (rc.state) {
     case 'applied':
-      return { sent: false, recorded: { status: 'succeeded', code: lastSave?.code ?? null, message: lastSave ? `applied (reply lost: ${lastSave.message}; confirmed by PracticeGet)` : 'applied (confirmed by PracticeGet after an unfinished attempt)', writes, reconciles } };
+      return { sent: false, recorded: { status: 'succeeded', code: lastSave?.code ?? null, message: lastSave ? `applied (reply lost: ${lastSave.message}; confirmed by ${rc.via})` : `applied (confirmed by ${rc.via} after an unfinished attempt)`, writes, reconciles } };
     case 'not_applied':
       return null;
     case 'halt':
       return { sent: false, haltReason: describeCode(rc.code, rc.message), recorded: { status: 'pending', code: rc.code, message: rc.message, writes, reconciles, delayMs: 0, needsReconcile: true } };
     case 'unknown': {
-      const message = `could not confirm the last write with PracticeGet: ${describeCode(rc.code, rc.message)}`;
-      if (a.reconciles + reconciles >= ctx.maxAttempts) return { sent: false, recorded: { status: 'failed', code: rc.code, message, writes, reconciles } };
-      return { sent: false, recorded: { status: 'pending', code: rc.code, message, writes, reconciles, delayMs: retryAt(Math.max(writes, 1), rc.retryAfterMs), needsReconcile: true } };
+      const message = `could not confirm the last write with PracticeGet${rc.evidence.practiceList ? ' or PracticeList' : ''}: ${describeCode(rc.code, rc.message)}`;
+      if (a.reconciles + reconciles >= ctx.maxAttempts) {
+        const evidence = { ...(lastSave ? { write: { code: lastSave.code, message: lastSave.message } } : {}), ...rc.evidence, looks: a.reconciles + reconciles };
+        return { sent: false, recorded: { status: 'needs_review', code: rc.code, message: `needs review: ${message}; whether Updox holds this write is unknown`, writes, reconciles, evidence } };
+      }
+      return {
+        sent: false,
+        recorded: {
+          status: 'pending', code: rc.code, message, writes, reconciles, delayMs: retryAt(Math.max(writes, 1), rc.retryAfterMs), needsReconcile: true,
+          ...(lastSave ? { evidence: { write: { code: lastSave.code, message: lastSave.message } } } : {}),
+        },
+      };
     }
   }
 }

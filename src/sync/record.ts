@@ -9,12 +9,13 @@ import type { Config } from '../config';
 import { COLUMN_OF, PRACTICE_FIELDS } from '../practice';
 import { markDetailsInsufficient } from '../sms/insufficient';
 import type { ClaimedAction } from './claim';
-import { fromWire } from './payload';
+import { extraFields, fromWire } from './payload';
 
 export type Recorded =
   | { status: 'succeeded'; code: number | null; message: string; writes: number; reconciles: number }
   | { status: 'failed'; code: number | null; message: string; writes: number; reconciles: number; insufficient?: boolean }
-  | { status: 'pending'; code: number | null; message: string; writes: number; reconciles: number; delayMs: number; needsReconcile: boolean };
+  | { status: 'needs_review'; code: number | null; message: string; writes: number; reconciles: number; evidence: Record<string, unknown> }
+  | { status: 'pending'; code: number | null; message: string; writes: number; reconciles: number; delayMs: number; needsReconcile: boolean; evidence?: Record<string, unknown> };
 
 export interface RecordContext {
   runId: string;
@@ -46,14 +47,17 @@ export async function recordOutcome(db: Knex, a: ClaimedAction, rec: Recorded, c
         needs_reconcile: rec.status === 'pending' ? rec.needsReconcile : false,
         next_attempt_at: rec.status === 'pending' ? trx.raw('now() + make_interval(secs => ?)', [rec.delayMs / 1000]) : null,
         lease_expires_at: null,
+        // Evidence builds up over the looks of one row (the lost write's answer first, then the reads).
+        ...(rec.status === 'needs_review' || (rec.status === 'pending' && rec.evidence)
+          ? { evidence: trx.raw("coalesce(evidence, '{}'::jsonb) || ?::jsonb", [JSON.stringify(rec.evidence)]) } : {}),
         ...(final ? { finished_at: trx.fn.now() } : { claimed_by: null }),
       });
     if (updated === 0) return false;
-    if (rec.status === 'failed') {
-      // Only the outcome: the values were not saved. A failed create has no practices row; the
+    if (rec.status === 'failed' || rec.status === 'needs_review') {
+      // Only the outcome: the values were not saved (or it is unknown whether they were). A failed create has no practices row; the
       // next plan sees the account as unknown and plans it again anyway.
       await trx('practices').where({ account_id: a.accountId }).update({
-        last_run_id: ctx.runId, last_status: 'failed', last_code: rec.code, last_message: message.slice(0, 2000), updated_at: trx.fn.now(),
+        last_run_id: ctx.runId, last_status: rec.status, last_code: rec.code, last_message: message.slice(0, 2000), updated_at: trx.fn.now(),
       });
     }
     return true;
@@ -75,13 +79,15 @@ async function recordSucceeded(db: Knex, a: ClaimedAction, rec: Recorded, ctx: R
     // An adopted account (upgrade) that no roster lists stays unowned: claiming it for the run's
     // source would let a full-roster sync deactivate it.
     source: a.source ?? (a.op === 'upgrade' ? null : ctx.runSource),
+    // The fields we do not model, as saved: the next plan sends them again when a read lacks them.
+    extra: extraOrNull(a.payload),
   };
   PRACTICE_FIELDS.forEach((f, i) => { bindings[`v${i}`] = values[f]; });
   const valueList = PRACTICE_FIELDS.map((f, i) => (f === 'active' ? `CAST(:v${i} AS boolean)` : `CAST(:v${i} AS text)`)).join(', ');
   // Identity and ownership are never cleared by a save that does not carry them; `active` not
   // sent keeps its value at Updox (A7), so it keeps ours too.
   const keep = new Set(['source', 'external_id', 'manager_email', 'active']);
-  const updatable = ['source', 'external_id', 'manager_email', 'api_version', 'last_run_id', 'last_saved_at', 'last_status', 'last_code', 'last_message', 'updated_at', ...practiceCols];
+  const updatable = ['source', 'external_id', 'manager_email', 'api_version', 'last_run_id', 'last_saved_at', 'last_status', 'last_code', 'last_message', 'updated_at', 'extra_fields', ...practiceCols];
   const set = updatable.map((c) => (keep.has(c) ? `${c} = coalesce(excluded.${c}, practices.${c})` : `${c} = excluded.${c}`)).join(', ');
   const { rows } = await db.raw(
     `WITH done AS (
@@ -92,13 +98,18 @@ async function recordSucceeded(db: Knex, a: ClaimedAction, rec: Recorded, ctx: R
         WHERE id = :id AND claimed_by = :workerId AND status IN ('in_flight', 'pending')
        RETURNING id)
      INSERT INTO practices (account_id, source, external_id, manager_email, api_version, last_run_id, last_saved_at,
-                            last_status, last_code, last_message, updated_at, ${practiceCols.join(', ')})
+                            last_status, last_code, last_message, updated_at, extra_fields, ${practiceCols.join(', ')})
      SELECT :accountId, CAST(:source AS text), CAST(:externalId AS text), CAST(:managerEmail AS text), '1.1', CAST(:runId AS uuid), now(),
-            'succeeded', CAST(:code AS int), :message, now(), ${valueList}
+            'succeeded', CAST(:code AS int), :message, now(), CAST(:extra AS jsonb), ${valueList}
        FROM done
      ON CONFLICT (account_id) DO UPDATE SET ${set}
      RETURNING account_id`,
     bindings,
   );
   return (rows as unknown[]).length === 1;
+}
+
+function extraOrNull(payload: Record<string, unknown>): string | null {
+  const extra = extraFields(payload);
+  return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }

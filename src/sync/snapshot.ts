@@ -1,28 +1,33 @@
 /**
  * snapshotRemote: PracticeList at the start of a run, stored in remote_snapshots for the run (the
- * "remote" side of the three-way diff). The reply is streamed: parsed as it arrives and COPYed in
- * batches (snapshot-writer.ts) on one connection, in one transaction that first drops an earlier
- * snapshot of the same run (a re-run replaces it); each attempt of the call runs in a savepoint,
- * so a retry starts from an empty snapshot. Memory does not grow with the list.
- * A failed or halted PracticeList fails (or halts) the run: the plan must never run against nothing.
+ * "remote" side of the three-way diff), each record whole in `raw` (the fields we do not model go
+ * back from there in every save). The reply is streamed: parsed as it arrives, each entry read on
+ * its own (readPracticeEntry) and COPYed in batches (snapshot-writer.ts) on one connection, in one
+ * transaction that first drops an earlier snapshot of the same run (a re-run replaces it); each
+ * attempt of the call runs in a savepoint, so a retry starts from an empty snapshot. Memory does
+ * not grow with the list. Malformed entries are skipped and counted by reason in the run's
+ * plan_stats.snapshot; a failed or halted PracticeList, or one with no readable entry at all,
+ * fails (or halts) the run: the plan must never run against nothing.
  */
 import { createHash } from 'node:crypto';
 import type { AppDeps } from '../app';
 import { BadInputError, PermanentError } from '../errors';
-import { COLUMN_OF, PRACTICE_FIELDS, type PracticeValues } from '../practice';
+import { COLUMN_OF, PRACTICE_FIELDS, type PracticeField, type PracticeValues } from '../practice';
+import { describeTally, readPracticeEntry, type SkipTally } from '../updox/list-entries';
 import type { CallResult, ListSink, UpdoxClient, UpdoxPractice } from '../updox/types';
-import { fromWire } from './payload';
+import { fromWire, MODELLED_WIRE_KEYS } from './payload';
 import { withPgTransaction } from './plan-sql';
 import { failRun, getRun, haltRun } from '../runs';
-import { createSnapshotWriter, type SnapshotWriter } from './snapshot-writer';
+import { createSnapshotWriter, type SnapshotCounts, type SnapshotEntry, type SnapshotWriter } from './snapshot-writer';
 /** Snapshots of this many earlier finished runs per source are kept (for inspection); older ones are dropped. */
 export const SNAPSHOTS_KEPT = 3;
-const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields', 'digest'];
+const COLS = ['run_id', 'account_id', ...PRACTICE_FIELDS.map((f) => COLUMN_OF[f]), 'vetted', 'raw', 'missing_fields', 'digest', 'unreadable'];
 
 export interface SnapshotResult {
   practices: number;
-  /** List entries without an accountId, or repeating one already seen. */
+  /** List entries skipped (malformed, or repeating an id), counted by reason with examples. */
   skipped: number;
+  skippedByReason: SkipTally['byReason'];
   durationMs: number;
 }
 
@@ -33,28 +38,64 @@ function esc(v: string | boolean | null | undefined): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
 }
 
+/** JSON text with object keys sorted at every level: the same value gives the same text. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+const MODELLED = new Set(MODELLED_WIRE_KEYS);
+
 /**
- * md5 of a row's practice columns as stored (a uuid): the plan's remote digest
- * (src/sync/plan-keys-sql.ts). Only ever compared with digests copied from snapshot rows.
+ * The plan's remote digest of one snapshot row (a uuid: md5; src/sync/plan-keys-sql.ts), over the
+ * whole record as read: the practice columns as stored, the keys the read left out (unknown, not
+ * empty: the plan lets base stand in for them) and every field we do not model (`metadata`,
+ * `practiceNpi`, unknown keys; `record`'s keys other than the modelled ones). So a row is set
+ * aside as unchanged only when Updox holds exactly the record the last plan proved equal; a
+ * change to any field, modelled or not, sends it through the field-level merge, which decides
+ * (an unmodelled field alone makes no write). Only ever compared with digests copied from
+ * snapshot rows.
  */
-export function rowDigest(v: PracticeValues): string {
-  const h = createHash('md5').update(JSON.stringify(PRACTICE_FIELDS.map((f) => v[f] ?? null))).digest('hex');
+export function remoteDigest(v: PracticeValues, missing: readonly PracticeField[] = [], record: Record<string, unknown> = {}): string {
+  // The columns are flat (text, boolean, null): plain JSON; the extras with their keys sorted.
+  let text = `${JSON.stringify(PRACTICE_FIELDS.map((f) => v[f] ?? null))}\n${[...missing].sort().join(',')}\n`;
+  for (const k of Object.keys(record).sort()) {
+    if (!MODELLED.has(k) && record[k] !== undefined) text += `${JSON.stringify(k)}:${canonical(record[k])},`;
+  }
+  const h = createHash('md5').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** One list entry as a COPY line of remote_snapshots; null when it has no accountId (skipped). */
-function lineOf(runId: string, item: unknown): { id: string; line: string } | null {
-  const p = item as UpdoxPractice;
-  const id = typeof p?.accountId === 'string' ? p.accountId.trim() : '';
-  if (!id) return null;
+/**
+ * One list entry as the snapshot writer takes it: read with readPracticeEntry (a numeric id as its
+ * string); a readable record as its COPY line, with its digest; a readable id with an unusable
+ * record as an unreadable line (no practice columns, no digest: the plan leaves it alone); no
+ * usable id at all as a skip.
+ */
+function entryOf(runId: string, item: unknown): SnapshotEntry {
+  const r = readPracticeEntry(item);
+  if (!r.ok) {
+    if (r.skip.id === null) return { id: null, skip: r.skip };
+    const raw = JSON.stringify(item);
+    let line = `${runId}\t${esc(r.skip.id)}`;
+    for (let i = 0; i < PRACTICE_FIELDS.length; i++) line += '\t\\N';
+    return { id: r.skip.id, raw, skip: r.skip, line: `${line}\t\\N\t${esc(raw)}\t\\N\t\\N\t${esc(r.skip.reason)}\n` };
+  }
+  const p: UpdoxPractice = r.entry;
   const v = fromWire(p);
-  let line = `${runId}\t${esc(id)}`;
+  const raw = JSON.stringify(p);
+  let line = `${runId}\t${esc(r.id)}`;
   for (const f of PRACTICE_FIELDS) line += `\t${esc(v[f])}`;
   // Keys Updox did not return at all are unknown, not empty (the plan lets base stand in).
   const missing = PRACTICE_FIELDS.filter((f) => !(f in p));
-  line += `\t${esc(typeof p.vetted === 'boolean' ? p.vetted : null)}\t${esc(JSON.stringify(p))}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}`;
-  line += `\t${missing.length ? '\\N' : rowDigest(v)}\n`;
-  return { id, line };
+  const vt: unknown = p.vetted;
+  const vetted = vt === true || vt === 'true' ? true : vt === false || vt === 'false' ? false : null;
+  line += `\t${esc(vetted)}\t${esc(raw)}\t${missing.length ? `{${missing.join(',')}}` : '\\N'}\t${remoteDigest(v, missing, p)}\t\\N\n`;
+  return { id: r.id, raw, line };
 }
 
 type ListClient = Pick<UpdoxClient, 'practiceList'> & Partial<Pick<UpdoxClient, 'practiceListStream'>>;
@@ -83,7 +124,7 @@ export async function snapshotRemote(
   const log = deps.log.child({ runId });
   const run = await getRun(deps.db, runId);
   if (!run) throw new BadInputError('RUN_NOT_FOUND', `run ${runId} not found`);
-  let outcome: { written: number; skipped: number } | ListRefused;
+  let outcome: SnapshotCounts | ListRefused;
   try {
     outcome = await withPgTransaction(deps.db, async (c) => {
       await c.query('DELETE FROM remote_snapshots WHERE run_id = $1', [runId]);
@@ -96,7 +137,7 @@ export async function snapshotRemote(
           } else {
             await c.query('SAVEPOINT list_attempt');
           }
-          writer = createSnapshotWriter(c, runId, COLS, (item) => lineOf(runId, item));
+          writer = createSnapshotWriter(c, runId, COLS, (item) => entryOf(runId, item));
         },
         onEntries: (entries) => writer!.write(entries),
       };
@@ -112,7 +153,15 @@ export async function snapshotRemote(
         throw new ListRefused(res);
       }
       const counts = await (writer as SnapshotWriter | null)!.finish();
-      const snapshot = { practices: counts.written, skipped: counts.skipped, takenAt: new Date().toISOString() };
+      // Nothing readable in a non-empty list: planning against it would take every practice for absent.
+      if (counts.written === 0 && counts.skipped.total > 0) {
+        const message = `PracticeList answered ${counts.entries} entries and none could be read (${describeTally(counts.skipped)}); the run was not planned`;
+        throw new PermanentError('UPDOX_LIST_INVALID', message, { details: { runId, skipped: counts.skipped } });
+      }
+      const snapshot = {
+        practices: counts.written, skipped: counts.skipped.total, skippedByReason: counts.skipped.byReason, skippedSamples: counts.skipped.samples,
+        unreadable: counts.unreadable, takenAt: new Date().toISOString(),
+      };
       await c.query(`UPDATE runs SET plan_stats = coalesce(plan_stats, '{}'::jsonb) || jsonb_build_object('snapshot', $2::jsonb) WHERE id = $1`,
         [runId, JSON.stringify(snapshot)]);
       return counts;
@@ -138,13 +187,14 @@ export async function snapshotRemote(
     log.error({ code, outcome: res.outcome, vendorCode: res.code }, 'remote snapshot failed');
     throw new PermanentError(code, message, { halt, details: { runId, vendorCode: res.code } });
   }
-  const { written, skipped } = outcome;
+  const counts = outcome;
   // Fresh statistics for the diff's joins; cheap next to the list call.
   await deps.db.raw('ANALYZE remote_snapshots');
   if (run.source) await dropOldSnapshots(deps, run.source, runId);
   const durationMs = Math.round(performance.now() - t0);
-  log.info({ practices: written, skipped, durationMs }, 'remote snapshot taken');
-  return { practices: written, skipped, durationMs };
+  if (counts.skipped.total) log.warn({ skipped: counts.skipped.total, byReason: counts.skipped.byReason, samples: counts.skipped.samples.slice(0, 5) }, 'PracticeList entries skipped');
+  log.info({ practices: counts.written, skipped: counts.skipped.total, durationMs }, 'remote snapshot taken');
+  return { practices: counts.written, skipped: counts.skipped.total, skippedByReason: counts.skipped.byReason, durationMs };
 }
 
 async function endRun(deps: Pick<AppDeps, 'db'>, runId: string, halt: boolean, code: string, message: string): Promise<void> {

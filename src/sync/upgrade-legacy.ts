@@ -9,9 +9,10 @@
 import { payloadHash } from './merge';
 import type { AppDeps } from '../app';
 import { valuesFromRow, type PracticeValues } from '../practice';
+import { readPracticeEntry } from '../updox/list-entries';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { applyRun, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply';
-import { fromWire, toPayload } from './payload';
+import { extraFields, fromWire, toPayload } from './payload';
 import {
   asQueryable, attemptId, isAppliable, DEFAULT_LEASE_MS, createRun, failRun, haltRun, LEASED_STATUSES, ownerIsGone, recordPlan, resumeRun, startStep, takeOver,
   withRunLease, emitPlanEvents, type RunRow,
@@ -145,7 +146,17 @@ async function planUpgrade(
   if (list.outcome !== 'ok' || !list.body) {
     return { error: `PracticeList failed: ${list.code ?? ''} ${list.message}`.trim(), halt: list.outcome === 'halt' };
   }
-  const remote = new Map<string, UpdoxPractice>(list.body.practiceList.map((p) => [p.accountId, p]));
+  // Malformed or repeated entries are left out (an account among them cannot be upgraded this time:
+  // listed but unreadable reports as NOT_FOUND when asked for explicitly).
+  const remote = new Map<string, UpdoxPractice>();
+  const repeated = new Set<string>();
+  for (const item of list.body.practiceList) {
+    const r = readPracticeEntry(item);
+    if (!r.ok) continue;
+    if (remote.has(r.id)) repeated.add(r.id);
+    else remote.set(r.id, r.entry);
+  }
+  for (const id of repeated) remote.delete(id);
   const ours = new Map<string, Record<string, unknown>>(
     (await db('practices').select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]),
   );
@@ -173,7 +184,11 @@ async function planUpgrade(
     const verdict = assessUpgrade(accountId, values);
     if (verdict.blocked) { blocked.push(verdict.blocked); continue; }
     warnings.push(...verdict.warnings);
-    rows.push(actionRow(runId, accountId, values, verdict.warnings, {
+    // Every field we do not model goes back as Updox has it (what we last saved stands in for a
+    // key the read lacks); Updox's own read-only fields stay out.
+    const readOnly = config.updox.readOnlyPracticeFields;
+    const extras = { ...extraFields(o?.extra_fields as Record<string, unknown> | null, readOnly), ...extraFields(remote.get(accountId), readOnly) };
+    rows.push(actionRow(runId, accountId, values, extras, verdict.warnings, {
       source: (o?.source as string | null) ?? (r ? source : null),
       externalId: (r?.external_id as string | undefined) ?? (o?.external_id as string | null) ?? null,
       managerEmail: (r?.manager_email as string | null | undefined) ?? (o?.manager_email as string | null) ?? null,
@@ -192,10 +207,10 @@ async function planUpgrade(
 }
 
 function actionRow(
-  runId: string, accountId: string, values: PracticeValues, warnings: Warned[],
+  runId: string, accountId: string, values: PracticeValues, extras: Record<string, unknown>, warnings: Warned[],
   who: { source: string | null; externalId: string | null; managerEmail: string | null },
 ): Record<string, unknown> {
-  const payload = toPayload(accountId, values);
+  const payload = toPayload(accountId, values, extras);
   return {
     run_id: runId, account_id: accountId, external_id: who.externalId, op: 'upgrade', status: 'pending',
     payload: JSON.stringify(payload), payload_hash: payloadHash(payload),

@@ -55,6 +55,11 @@ export interface ClassifyContext {
   retryAfter?: string | null;
   /** Current time (ms since epoch) to resolve an HTTP-date Retry-After. */
   nowMs?: number;
+  /**
+   * `both` (default): `successful` and `responseCode` must agree; when they do not, the reply is a
+   * bad reply (and, for a write, ambiguous). `code`: responseCode alone decides (UPDOX_SUCCESS_RULE).
+   */
+  successRule?: 'both' | 'code';
 }
 
 /**
@@ -71,16 +76,25 @@ const HALT_CODES = new Set([4010, 4012, 4013, 4014, 4015]);
 
 interface Envelope { successful: boolean | undefined; responseCode: number; responseMessage: string }
 
-/** Reads the envelope from a parsed body; null when it is not one (no integer responseCode). */
+/** `successful` as a boolean: a JSON boolean or the strings "true"/"false" (any case); null when neither. */
+function readSuccessful(v: unknown): boolean | undefined | null {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return null;
+}
+
+/** Reads the envelope from a parsed body; null when it is not one (no integer responseCode, or a `successful` that is no boolean). */
 export function readEnvelope(body: unknown): Envelope | null {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
   const b = body as Record<string, unknown>;
   const raw = b.responseCode;
   const code = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{4}$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(code)) return null;
-  if (b.successful !== undefined && typeof b.successful !== 'boolean') return null;
+  const successful = readSuccessful(b.successful);
+  if (successful === null) return null;
   const msg = typeof b.responseMessage === 'string' ? b.responseMessage : '';
-  return { successful: b.successful as boolean | undefined, responseCode: code, responseMessage: msg };
+  return { successful, responseCode: code, responseMessage: msg };
 }
 
 /** Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or unreadable. */
@@ -151,6 +165,14 @@ export function classifyReply(
       return {
         outcome: 'permanent', code: null, reason: 'UPDOX_BAD_REPLY', ambiguous: true,
         message: `HTTP ${httpStatus} without a valid Updox envelope (${describeBody(body)}); the request may have been applied`,
+      };
+    }
+    const codeSays = env.responseCode >= 2000 && env.responseCode < 3000;
+    if ((ctx.successRule ?? 'both') === 'both' && env.successful !== undefined && env.successful !== codeSays) {
+      // Neither half can be trusted: a write may or may not have been applied.
+      return {
+        outcome: 'permanent', code: env.responseCode, reason: 'UPDOX_BAD_REPLY', ambiguous: true,
+        message: `successful ${env.successful} disagrees with responseCode ${env.responseCode}${env.responseMessage ? ` (${env.responseMessage})` : ''}; the request may have been applied`,
       };
     }
     return withRetryAfter({ outcome: classifyCode(env.responseCode, ctx.method), code: env.responseCode, message: env.responseMessage, ambiguous: false });

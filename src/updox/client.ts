@@ -23,6 +23,10 @@ import {
   type DirectMessageRequest, type UpdoxMethod, type WireAuth,
 } from './wire';
 
+/** The vendor-behaviour keys of the client's config; each has the default of config.ts when left out. */
+type WireChoices = 'activeFormat' | 'authKeys' | 'pingBody' | 'successRule';
+export type ClientConfig = Omit<UpdoxSettings, WireChoices | 'readOnlyPracticeFields' | 'notFoundCodes' | 'lostReplyListFallback'> & Partial<Pick<UpdoxSettings, WireChoices>>;
+
 export interface CreateClientOptions {
   redis: Redis;
   log: Logger;
@@ -89,8 +93,12 @@ function tooLargeClassification(method: UpdoxMethod, t: NonNullable<AttemptReply
   };
 }
 
-export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOptions): UpdoxHttpClient {
-  const config = requireUpdox(settings);
+export function createUpdoxClient(settings: ClientConfig, opts: CreateClientOptions): UpdoxHttpClient {
+  const config = requireUpdox(settings as UpdoxSettings);
+  const activeFormat = settings.activeFormat ?? 'boolean';
+  const authKeys = settings.authKeys ?? 'used';
+  const pingBody = settings.pingBody ?? 'empty-auth';
+  const successRule = settings.successRule ?? 'both';
   const log = opts.log.child({ component: 'updox' });
   const base = config.baseUrl.replace(/\/+$/, '');
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...opts.backoff };
@@ -117,6 +125,18 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     accountId: level === 'account' || level === 'user' ? accountId : '',
     userId: level === 'user' ? userId : '',
   });
+  /**
+   * The `auth` block as sent: with authKeys `used`, only the keys the level needs ([S23]
+   * connection.rb keeps only the required ones; a vendor-level call sends no accountId/userId);
+   * with `all`, all four, the unused ones as "" (the wiki's samples). HMAC signs all four either way.
+   */
+  const wireAuth = (a: WireAuth, level: Level): Partial<WireAuth> => {
+    if (authKeys === 'all') return a;
+    const out: Partial<WireAuth> = { applicationId: a.applicationId, applicationPassword: a.applicationPassword };
+    if (level === 'account' || level === 'user') out.accountId = a.accountId;
+    if (level === 'user') out.userId = a.userId;
+    return out;
+  };
 
   async function call<T>(spec: CallSpec): Promise<CallResult<T>> {
     const { method, opts: callOpts = {} } = spec;
@@ -126,7 +146,9 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     const maxRetries = Math.max(0, callOpts.maxRetries ?? config.maxRetries);
     const url = `${base}/${method}${spec.version ? `/${spec.version}` : ''}`;
     const auth = spec.level === 'none' ? null : authFor(spec.level, spec.accountId, spec.userId);
-    const json = JSON.stringify(auth ? { ...spec.payload, auth } : spec.payload);
+    // Ping names no credentials; [S23] still sends an empty auth block.
+    const authBlock = auth ? wireAuth(auth, spec.level) : pingBody === 'empty-auth' ? {} : null;
+    const json = JSON.stringify(authBlock ? { ...spec.payload, auth: authBlock } : spec.payload);
     const logCtx = { updoxMethod: method, ...(spec.accountId ? { accountId: spec.accountId } : {}) };
     if (log.isLevelEnabled('trace')) log.trace({ ...logCtx, request: spec.payload }, 'updox request'); // payload never holds `auth`
     let everAmbiguous = false;
@@ -154,7 +176,7 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
       const ms = Math.round(performance.now() - t0);
       let c: Classification = reply.tooLarge
         ? tooLargeClassification(method, reply.tooLarge, stream ? 'UPDOX_MAX_LIST_BYTES' : 'the fixed reply limit')
-        : classifyReply(reply.httpStatus, reply.body, reply.transportError, { method, retryAfter: reply.retryAfter, nowMs: now().getTime() });
+        : classifyReply(reply.httpStatus, reply.body, reply.transportError, { method, retryAfter: reply.retryAfter, nowMs: now().getTime(), successRule });
       let body: Record<string, unknown> | null = reply.body && typeof reply.body === 'object' && !Array.isArray(reply.body) ? reply.body as Record<string, unknown> : null;
       if (c.outcome === 'ok') {
         const parsed = (replySchemas[method] as z.ZodType<Record<string, unknown>>).safeParse(body);
@@ -194,6 +216,10 @@ export function createUpdoxClient(settings: UpdoxSettings, opts: CreateClientOpt
     const parsed = practiceRequestSchema.safeParse(practice);
     if (!parsed.success) throw new BadInputError('UPDOX_BAD_REQUEST', `${method} request for account ${String(practice?.accountId)}: ${describeIssues(parsed.error)}`);
     const { auth: _ignored, ...payload } = parsed.data as Record<string, unknown>;
+    if (payload.active !== undefined) {
+      const on = payload.active === true || payload.active === 'true';
+      payload.active = activeFormat === 'boolean' ? on : String(on);
+    }
     const version = o.version === undefined ? '1.1' : o.version;
     return call<PracticeReply>({ method, version, level: 'vendor', accountId: parsed.data.accountId, payload, opts: o });
   }

@@ -102,8 +102,10 @@ export interface ListSink {
 export interface UpdoxClient {
   practiceSave(practice: UpdoxPractice, opts?: CallOptions & { version?: '1.1' | null }): Promise<CallResult<{ accountId: string; action: string }>>;
   practiceGet(accountId: string, opts?: CallOptions): Promise<CallResult<{ practice: UpdoxPractice }>>;
-  practiceList(opts?: CallOptions): Promise<CallResult<{ practiceList: UpdoxPractice[] }>>;
-  smsSendNumberList(accountId: string, opts?: CallOptions): Promise<CallResult<{ numbers: UpdoxSmsNumber[] }>>;
+  /** Entries are unchecked: read each with readPracticeEntry (list-entries.ts). */
+  practiceList(opts?: CallOptions): Promise<CallResult<{ practiceList: unknown[] }>>;
+  /** Entries are unchecked: read each with readNumberEntry (list-entries.ts). */
+  smsSendNumberList(accountId: string, opts?: CallOptions): Promise<CallResult<{ numbers: unknown[] }>>;
   /** Never retried: an SMS send is not safe to repeat. */
   smsSend(accountId: string, userId: string, body: { to: string; message: string; patientId?: string }, opts?: { signal?: AbortSignal }): Promise<CallResult<{ messageId: number; status: string }>>;
   ping(level?: 'none' | 'application' | 'account', accountId?: string): Promise<CallResult>;

@@ -21,9 +21,9 @@ export const practiceRequestSchema = z.looseObject({
   accountId: z.string(),
   name: str, address1: str, address2: str, city: str, state: str, postal: str, phone: str, fax: str,
   websiteAddress: str, timeZone: str, directDomain: str, directAddress: z.string().nullable().optional(),
-  metadata: str, vetted: z.boolean().optional(),
-  // Requests carry "true"/"false" (§3.1); a boolean is converted.
-  active: z.union([z.boolean(), z.enum(['true', 'false'])]).optional().transform((v) => (v === undefined ? undefined : String(v) as 'true' | 'false')),
+  // Unmodelled fields (metadata, practiceNpi, …) pass through as read: any JSON value.
+  // `active` as a boolean or "true"/"false"; the client sends it in the configured form.
+  active: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
   websiteUrl: str, alternativeWebsiteUrl: str, country: str,
 });
 
@@ -50,21 +50,22 @@ export const envelopeSchema = z.looseObject({
   responseMessage: z.string().nullable().optional(),
 });
 
-const practiceReply = z.looseObject({ accountId: z.string() });
+// The real client turns accountId into a string ([S23] practice.rb `with: ->(v) { v.to_s }`).
+const practiceReply = z.looseObject({ accountId: z.union([z.string(), z.number().int()]).transform(String) });
 
 /**
  * Payload schemas checked only on a 2xxx reply. A mismatch there is the named outcome
  * UPDOX_BAD_REPLY (see client.ts). Writes keep their payload optional: the envelope is the verdict.
+ * Lists check only that the list is an array: each entry is read on its own (list-entries.ts), so
+ * one malformed entry is skipped and counted instead of spoiling the whole reply.
  */
 export const replySchemas = {
   PracticeCreate: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
   PracticeUpdate: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
   PracticeSave: z.looseObject({ accountId: z.string().optional(), action: z.string().optional() }),
   PracticeGet: z.looseObject({ practice: practiceReply }),
-  PracticeList: z.looseObject({ practiceList: z.array(practiceReply) }),
-  SmsSendNumberList: z.looseObject({
-    numbers: z.array(z.looseObject({ number: z.string(), verificationStatus: z.string() })),
-  }),
+  PracticeList: z.looseObject({ practiceList: z.array(z.unknown()) }),
+  SmsSendNumberList: z.looseObject({ numbers: z.array(z.unknown()) }),
   SmsSend: z.looseObject({ messageId: z.union([z.number(), z.string()]).optional(), status: z.string().optional() }),
   PatientDirectMessageSend: z.looseObject({ messageId: z.union([z.number(), z.string()]).optional() }),
   Ping: z.looseObject({}),

@@ -193,6 +193,54 @@ describe('reads (A18)', () => {
   });
 });
 
+describe('fields beyond the model, field codes and read shapes (issue 14)', () => {
+  const extras = { practiceNpi: '1234567893', practiceSpecialtyCode: '207Q00000X', protocol: 'https', ipAddress: '10.1.2.3', port: 8443, path: '/ehr', defaultConsentMethods: ['sms'], partnerNote: { tier: 2 } };
+
+  it('keeps every field it is sent, with its JSON type, returns it on every read, and clears it when a save omits it', async () => {
+    await call(sim, 'PracticeSave/1.1', { ...complete('x1'), ...extras, auth: appAuth });
+    const got = await call(sim, 'PracticeGet', { accountId: 'x1', auth: appAuth });
+    expect(got.json?.practice).toMatchObject(extras);
+    const list = await call(sim, 'PracticeList', { auth: appAuth });
+    expect((list.json?.practiceList as Record<string, unknown>[])[0]).toMatchObject(extras);
+    await call(sim, 'PracticeSave/1.1', { ...complete('x1'), practiceNpi: '999', auth: appAuth });
+    const after = (await call(sim, 'PracticeGet', { accountId: 'x1', auth: appAuth })).json?.practice as Record<string, unknown>;
+    expect(after.practiceNpi).toBe('999');
+    expect(after).not.toHaveProperty('partnerNote');
+  });
+
+  it('takes a numeric accountId in PracticeGet, as the real client sends one', async () => {
+    await call(sim, 'PracticeSave/1.1', { ...complete('12345'), auth: appAuth });
+    const got = await call(sim, 'PracticeGet', { accountId: 12345, auth: appAuth });
+    expect(got.json).toMatchObject({ responseCode: 2000, practice: { accountId: '12345' } });
+  });
+
+  it.each([
+    [{ directDomain: 'bad domain!' }, 4160], [{ websiteAddress: 'no spaces allowed' }, 4161], [{ ipAddress: '300.1.1.1' }, 4162],
+    [{ directDomain: 'www' }, 4163], [{ port: 70000 }, 4165], [{ port: 'http' }, 4165],
+  ])('answers %j with its own code %i, and stores nothing', async (field, expected) => {
+    const a = await call(sim, 'PracticeSave/1.1', { ...complete('fc1'), ...field, auth: appAuth });
+    expect([a.json?.responseCode, a.json?.successful]).toEqual([expected, false]);
+    expect((await admin(sim, 'state/practices')).practices).toEqual([]);
+  });
+
+  it('answers in the recorded shape (no 1.1 field unless a save set it) and the pre-1.1 one (never), switchable at run time', async () => {
+    await call(sim, 'PracticeSave/1.1', { ...complete('rs1'), websiteUrl: 'https://rs1.example', auth: appAuth });
+    const read = async () => (await call(sim, 'PracticeGet', { accountId: 'rs1', auth: appAuth })).json?.practice as Record<string, unknown>;
+    expect(await read()).toMatchObject({ websiteUrl: 'https://rs1.example', alternativeWebsiteUrl: '', country: 'US' });
+    await admin(sim, 'config', { readShape: 'recorded' });
+    const recorded = await read();
+    expect(recorded).toMatchObject({ websiteUrl: 'https://rs1.example', vetted: false, metadata: '', directAddress: null });
+    expect(recorded).not.toHaveProperty('alternativeWebsiteUrl');
+    expect(recorded).not.toHaveProperty('country');
+    await admin(sim, 'config', { readShape: 'pre-1.1' });
+    const old = await read();
+    for (const k of ['websiteUrl', 'alternativeWebsiteUrl', 'country']) expect(old).not.toHaveProperty(k);
+    const list = await call(sim, 'PracticeList', { auth: appAuth });
+    expect((list.json?.practiceList as Record<string, unknown>[])[0]).not.toHaveProperty('websiteUrl');
+    await admin(sim, 'config', { readShape: 'full' });
+  });
+});
+
 describe('PatientDirectMessageSend (A19)', () => {
   it('answers a growing messageId, 4640 for a bad address, 4652 without a sender', async () => {
     await admin(sim, 'seed', { practices: [{ accountId: 'dm', name: 'DM' }] });

@@ -3,7 +3,7 @@ import { createApp, type App, type AppDeps } from '../../../src/app';
 import { loadConfig, type SourceConfig } from '../../../src/config';
 import { emptyPracticeValues, rowFromValues, type PracticeField, type PracticeValues } from '../../../src/practice';
 import { toPayload } from '../../../src/sync/payload';
-import { rowDigest } from '../../../src/sync/snapshot';
+import { remoteDigest } from '../../../src/sync/snapshot';
 import type { ConflictPolicy } from '../../../src/sync/merge';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
 import { testEnv } from '../../helpers/env';
@@ -94,7 +94,7 @@ export async function addRemote(db: AppDeps['db'], runId: string, accountId: str
   for (const f of omit) (stored as Record<string, unknown>)[f] = null;
   await db('remote_snapshots').insert({
     run_id: runId, account_id: accountId, ...rowFromValues(stored), raw: JSON.stringify(raw), missing_fields: omit.length ? omit : null,
-    digest: omit.length ? null : rowDigest(stored), // as snapshotRemote writes it
+    digest: remoteDigest(stored, omit), // as snapshotRemote writes it (the raw record has no unmodelled field)
   });
 }
 

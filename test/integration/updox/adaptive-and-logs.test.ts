@@ -74,6 +74,6 @@ describe('logs', () => {
     expect(calls.some((l) => l.code === 4010 && l.outcome === 'halt')).toBe(true);
     expect(calls.every((l) => typeof l.ms === 'number')).toBe(true);
     const request = lines.find((l) => l.msg === 'updox request' && l.accountId === 'a-log' && l.updoxMethod === 'PracticeSave');
-    expect(request?.request).toMatchObject({ accountId: 'a-log', name: 'Practice a-log', active: 'true' });
+    expect(request?.request).toMatchObject({ accountId: 'a-log', name: 'Practice a-log', active: true });
   });
 });

@@ -10,30 +10,42 @@ let h: Harness;
 beforeAll(async () => { h = await startHarness({}, 'contract'); });
 afterAll(async () => { await h?.close(); });
 
-describe('practice methods', () => {
+// The practice methods against each read shape of the simulator: every field (`full`), the real
+// client's recorded replies (`recorded`: no 1.1 field unless set) and those replies exactly (`pre-1.1`).
+describe.each(['full', 'recorded', 'pre-1.1'] as const)('practice methods, %s read shape', (shape) => {
+  const id = (name: string) => `${name}-${shape}`;
+  beforeAll(async () => { await h.admin('POST', '/_sim/config', { readShape: shape }); });
+  afterAll(async () => { await h.admin('POST', '/_sim/config', { readShape: 'full' }); });
+
   it('PracticeSave/1.1 creates, then updates with full-replace semantics', async () => {
     const c = h.client();
-    const created = await c.practiceSave(practice('c-save-1', { websiteUrl: 'https://one.example', alternativeWebsiteUrl: 'https://social.example/one' }));
+    const created = await c.practiceSave(practice(id('c-save-1'), { websiteUrl: 'https://one.example', alternativeWebsiteUrl: 'https://social.example/one' }));
     expect(created).toMatchObject({ outcome: 'ok', code: 2000, httpStatus: 200, attempts: 1, ambiguous: false });
-    expect(created.body).toMatchObject({ accountId: 'c-save-1', action: 'create' });
-    const updated = await c.practiceSave(practice('c-save-1', { city: undefined }));
+    expect(created.body).toMatchObject({ accountId: id('c-save-1'), action: 'create' });
+    const updated = await c.practiceSave(practice(id('c-save-1'), { city: undefined }));
     expect(updated.body?.action).toBe('update');
-    const got = await c.practiceGet('c-save-1');
+    const got = await c.practiceGet(id('c-save-1'));
     expect(got.outcome).toBe('ok');
-    expect(got.body?.practice).toMatchObject({ accountId: 'c-save-1', city: '', websiteUrl: 'https://c-save-1.example', alternativeWebsiteUrl: '', active: true });
+    expect(got.body?.practice).toMatchObject({ accountId: id('c-save-1'), city: '', active: true });
+    // The second save sent websiteUrl and no alternativeWebsiteUrl (cleared): how each shape reads that back.
+    const read = got.body!.practice;
+    if (shape === 'full') expect(read).toMatchObject({ websiteUrl: `https://${id('c-save-1')}.example`, alternativeWebsiteUrl: '' });
+    if (shape === 'recorded') expect(read).toMatchObject({ websiteUrl: `https://${id('c-save-1')}.example`, country: 'US' });
+    if (shape !== 'full') expect(read).not.toHaveProperty('alternativeWebsiteUrl');
+    if (shape === 'pre-1.1') for (const k of ['websiteUrl', 'country']) expect(read).not.toHaveProperty(k);
     const state = await h.admin<{ practices: { accountId: string; apiVersion: string }[] }>('GET', '/_sim/state/practices');
-    expect(state.practices.find((p) => p.accountId === 'c-save-1')?.apiVersion).toBe('1.1');
+    expect(state.practices.find((p) => p.accountId === id('c-save-1'))?.apiVersion).toBe('1.1');
   });
 
   it('PracticeSave with version null uses the un-versioned path', async () => {
-    const res = await h.client().practiceSave(practice('c-legacy-1'), { version: null });
+    const res = await h.client().practiceSave(practice(id('c-legacy-1')), { version: null });
     expect(res.outcome).toBe('ok');
     const state = await h.admin<{ practices: { accountId: string; apiVersion: string }[] }>('GET', '/_sim/state/practices');
-    expect(state.practices.find((p) => p.accountId === 'c-legacy-1')?.apiVersion).toBe('legacy');
+    expect(state.practices.find((p) => p.accountId === id('c-legacy-1'))?.apiVersion).toBe('legacy');
   });
 
   it('keeps the 4060 message naming every field problem', async () => {
-    const res = await h.client().practiceSave(practice('c-bad-1', { postal: '123', phone: '555' }));
+    const res = await h.client().practiceSave(practice(id('c-bad-1'), { postal: '123', phone: '555' }));
     expect(res).toMatchObject({ outcome: 'permanent', code: 4060, attempts: 1 });
     expect(res.message).toMatch(/postal/);
     expect(res.message).toMatch(/phone/);
@@ -41,28 +53,30 @@ describe('practice methods', () => {
 
   it('PracticeCreate on an existing id is 4130, PracticeUpdate on an unknown id is 4131, a missing id is 4110', async () => {
     const c = h.client();
-    expect((await c.practiceCreate(practice('c-create-1'))).outcome).toBe('ok');
-    expect(await c.practiceCreate(practice('c-create-1'))).toMatchObject({ outcome: 'permanent', code: 4130 });
-    expect(await c.practiceUpdate(practice('c-nobody'))).toMatchObject({ outcome: 'permanent', code: 4131 });
-    expect(await c.practiceUpdate(practice('c-create-1', { name: 'Renamed' }))).toMatchObject({ outcome: 'ok', code: 2000 });
+    expect((await c.practiceCreate(practice(id('c-create-1')))).outcome).toBe('ok');
+    expect(await c.practiceCreate(practice(id('c-create-1')))).toMatchObject({ outcome: 'permanent', code: 4130 });
+    expect(await c.practiceUpdate(practice(id('c-nobody')))).toMatchObject({ outcome: 'permanent', code: 4131 });
+    expect(await c.practiceUpdate(practice(id('c-create-1'), { name: 'Renamed' }))).toMatchObject({ outcome: 'ok', code: 2000 });
     expect(await c.practiceSave(practice(''))).toMatchObject({ outcome: 'permanent', code: 4110 });
   });
 
   it('4140 when the websiteAddress is taken', async () => {
     const c = h.client();
-    await c.practiceSave(practice('c-web-1', { websiteAddress: 'takenslug' }));
-    expect(await c.practiceSave(practice('c-web-2', { websiteAddress: 'takenslug' }))).toMatchObject({ outcome: 'permanent', code: 4140 });
+    await c.practiceSave(practice(id('c-web-1'), { websiteAddress: `takenslug${shape.replace(/\W/g, '')}` }));
+    expect(await c.practiceSave(practice(id('c-web-2'), { websiteAddress: `takenslug${shape.replace(/\W/g, '')}` }))).toMatchObject({ outcome: 'permanent', code: 4140 });
   });
 
   it('PracticeGet on an unknown id is 4131; PracticeList keeps unknown fields of every practice', async () => {
     const c = h.client();
-    expect(await c.practiceGet('c-missing')).toMatchObject({ outcome: 'permanent', code: 4131 });
-    await c.practiceSave(practice('c-list-1'));
+    expect(await c.practiceGet(id('c-missing'))).toMatchObject({ outcome: 'permanent', code: 4131 });
+    await c.practiceSave(practice(id('c-list-1')));
     const list = await c.practiceList();
     expect(list.outcome).toBe('ok');
-    const p = list.body?.practiceList.find((x) => x.accountId === 'c-list-1');
-    // The reply schema names only accountId: every other field is an "unknown" one, kept as sent.
-    expect(p).toMatchObject({ name: 'Practice c-list-1', country: 'US', vetted: false, timeZone: 'America/New_York' });
+    const p = (list.body?.practiceList as { accountId: string }[] | undefined)?.find((x) => x.accountId === id('c-list-1'));
+    // The reply schema checks only that the list is an array: every field of an entry is kept as sent.
+    expect(p).toMatchObject({ name: `Practice ${id('c-list-1')}`, vetted: false, timeZone: 'America/New_York', metadata: '', directAddress: null });
+    if (shape === 'pre-1.1') expect(p).not.toHaveProperty('country');
+    else expect(p).toMatchObject({ country: 'US' });
     expect(list.body).toHaveProperty('responseMessage');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPracticeValues, type PracticeValues } from '../../../src/practice';
-import { canonicalJson, decideOp, mergeField, mergePractice, payloadHash, planFlags, type FieldInput } from '../../../src/sync/merge';
+import { jsonbText, decideOp, mergeField, mergePractice, payloadHash, planFlags, type FieldInput } from '../../../src/sync/merge';
 
 const v = (x: Partial<PracticeValues> = {}): PracticeValues => ({ ...emptyPracticeValues(), name: 'Clinic', city: 'Columbus', active: true, ...x });
 const f = (x: Partial<FieldInput>): FieldInput => ({ roster: 'r', base: 'b', remote: 'b', hasBase: true, hasRemote: true, managed: true, ...x });
@@ -72,8 +72,8 @@ describe('planFlags', () => {
 });
 
 describe('payloadHash', () => {
-  it('hashes a canonical JSON with keys sorted, so key order does not matter', () => {
-    expect(canonicalJson({ b: '1', a: 'x"y', c: { z: 1, y: [true, null] } })).toBe('{"a":"x\\"y","b":"1","c":{"y":[true,null],"z":1}}');
+  it("hashes the payload's jsonb text (keys by length, then bytes), so key order does not matter", () => {
+    expect(jsonbText({ bb: '1', a: 'x"y', c: { zz: 1, y: [true, null] } })).toBe('{"a": "x\\"y", "c": {"y": [true, null], "zz": 1}, "bb": "1"}');
     expect(payloadHash({ accountId: 'a', name: 'n' })).toBe(payloadHash({ name: 'n', accountId: 'a' }));
     expect(payloadHash({ accountId: 'a', name: 'n' })).not.toBe(payloadHash({ accountId: 'a', name: 'm' }));
     expect(payloadHash({ accountId: 'a' })).toMatch(/^[0-9a-f]{64}$/);

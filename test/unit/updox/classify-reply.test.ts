@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyCode, classifyReply, parseRetryAfter, readEnvelope, type TransportFailure } from '../../../src/updox/classify-reply';
 import type { OutcomeKind } from '../../../src/updox/types';
 
-const env = (responseCode: number, responseMessage = 'msg', successful = responseCode < 3000) => ({ successful, responseCode, responseMessage });
+const env = (responseCode: number, responseMessage = 'msg', successful = responseCode >= 2000 && responseCode < 3000) => ({ successful, responseCode, responseMessage });
 
 describe('classifyReply on an HTTP 200 envelope', () => {
   const table: [code: number, method: string, outcome: OutcomeKind][] = [
@@ -73,6 +73,22 @@ describe('classifyReply on an HTTP 200 envelope', () => {
     expect(classifyCode(4011)).toBe('halt');
   });
 
+  it('a reply whose successful and responseCode disagree is a bad reply, ambiguous (a write may have landed)', () => {
+    for (const body of [{ successful: false, responseCode: 2000, responseMessage: 'OK' }, { successful: true, responseCode: 4060, responseMessage: 'bad' }]) {
+      const c = classifyReply(200, body, null, { method: 'PracticeSave' });
+      expect(c).toMatchObject({ outcome: 'permanent', code: body.responseCode, reason: 'UPDOX_BAD_REPLY', ambiguous: true });
+      expect(c.message).toMatch(/disagrees with responseCode/);
+    }
+  });
+  it('with successRule "code" responseCode alone decides, as before', () => {
+    expect(classifyReply(200, { successful: false, responseCode: 2000 }, null, { successRule: 'code' })).toMatchObject({ outcome: 'ok', ambiguous: false });
+  });
+  it('tolerates string booleans in successful, and still checks that they agree', () => {
+    expect(classifyReply(200, { successful: 'true', responseCode: 2000 })).toMatchObject({ outcome: 'ok' });
+    expect(classifyReply(200, { successful: 'FALSE', responseCode: 4131 }, null, { method: 'PracticeGet' })).toMatchObject({ outcome: 'permanent', code: 4131, ambiguous: false });
+    expect(classifyReply(200, { successful: 'false', responseCode: 2000 })).toMatchObject({ reason: 'UPDOX_BAD_REPLY' });
+    expect(readEnvelope({ successful: 'yes', responseCode: 2000 })).toBeNull();
+  });
   it('accepts a numeric-string responseCode and a missing message', () => {
     expect(classifyReply(200, { successful: false, responseCode: '4060' })).toMatchObject({ outcome: 'permanent', code: 4060, message: '' });
   });

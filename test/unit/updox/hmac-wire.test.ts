@@ -21,9 +21,9 @@ describe('hmac (updox-api.md §1.3)', () => {
 });
 
 describe('wire schemas', () => {
-  it('turns a boolean active into "true"/"false" and keeps unknown fields', () => {
-    const p = practiceRequestSchema.parse({ accountId: 'a', name: 'N', active: true, practiceNpi: '123' });
-    expect(p).toEqual({ accountId: 'a', name: 'N', active: 'true', practiceNpi: '123' });
+  it('keeps active as given and every unknown field verbatim, whatever its JSON type', () => {
+    const p = practiceRequestSchema.parse({ accountId: 'a', name: 'N', active: true, practiceNpi: '123', port: 8443, defaultConsentMethods: ['sms'], metadata: { k: 1 } });
+    expect(p).toEqual({ accountId: 'a', name: 'N', active: true, practiceNpi: '123', port: 8443, defaultConsentMethods: ['sms'], metadata: { k: 1 } });
   });
   it('refuses a practice whose fields have the wrong type', () => {
     expect(practiceRequestSchema.safeParse({ accountId: 1 }).success).toBe(false);
@@ -35,8 +35,13 @@ describe('wire schemas', () => {
     const n = replySchemas.SmsSendNumberList.parse({ numbers: [{ number: '8885550123', verificationStatus: 'PENDING', carrier: 'x' }] });
     expect(n.numbers[0]).toMatchObject({ carrier: 'x' });
   });
-  it('requires the payload of a read', () => {
+  it('requires the payload of a read, but leaves list entries to be read one by one', () => {
     expect(replySchemas.PracticeList.safeParse({ responseCode: 2000 }).success).toBe(false);
-    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: [{ verificationStatus: 'PENDING' }] }).success).toBe(false);
+    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: 'none' }).success).toBe(false);
+    expect(replySchemas.SmsSendNumberList.safeParse({ numbers: [{ verificationStatus: 'PENDING' }] }).success).toBe(true);
+    expect(replySchemas.PracticeList.safeParse({ practiceList: [{ accountId: 12345 }, null] }).success).toBe(true);
+  });
+  it('reads a numeric accountId in PracticeGet as its string', () => {
+    expect(replySchemas.PracticeGet.parse({ practice: { accountId: 12345, name: 'N' } }).practice).toEqual({ accountId: '12345', name: 'N' });
   });
 });
