@@ -160,7 +160,9 @@ reports:
   let stopping = false;
   let workerDied: string | null = null;
   for (let w = 0; w < workerCount; w++) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '--updox-concurrency', '8'], {
+    // tsx as a loader in the worker's own node process (its CLI would start a second one), so the
+    // pid whose peak RSS is read is the worker's.
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '--updox-concurrency', '8'], {
       cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);

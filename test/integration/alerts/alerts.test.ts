@@ -94,4 +94,24 @@ describe('alerts', () => {
     expect(delivered[4]).toContain(`run ${haltedId}`);
     expect(smtp.received).toHaveLength(5);
   });
+
+  it('alerts once for a run whose lost replies left actions needing review, however many and however often it looks', async () => {
+    const run = (await tdb.db('runs').insert({ kind: 'sync', partner_id: 'test-partner', source: 'small', trigger: 'test', status: 'completed_with_errors', finished_at: tdb.db.fn.now() }).returning('id')) as Array<{ id: string }>;
+    const runId = run[0]!.id;
+    const action = (accountId: string) => ({
+      run_id: runId, account_id: accountId, op: 'update', payload: JSON.stringify({ accountId }), payload_hash: `h-${accountId}`, status: 'needs_review',
+      message: 'needs review: reply lost; whether Updox holds this write is unknown', evidence: JSON.stringify({ write: 'timeout', get: 'not found', list: 'unavailable' }),
+    });
+    await tdb.db('sync_actions').insert([action('tp-P001'), action('tp-P002')]);
+    await drain();
+    await Promise.all(apps.map((a) => runAlertsOnce(a.deps)));
+    expect(delivered).toHaveLength(6);
+    expect(delivered[5]).toBe(`updox-sync (Test Partner): run ${runId} left 2 action(s) needing review: updox-sync run ${runId} --status needs_review`);
+    expect(smtp.received).toHaveLength(6);
+    // A third row of the same run is the same event: nothing more is sent.
+    await tdb.db('sync_actions').insert(action('tp-P003'));
+    await drain();
+    await Promise.all(apps.map((a) => runAlertsOnce(a.deps)));
+    expect(delivered).toHaveLength(6);
+  });
 });
