@@ -12,6 +12,7 @@
  * docs/runs.md "The supervisor's rules" describes the same.
  */
 import type { AppDeps } from '../src/app';
+import { SUPERVISOR_DEFAULTS } from '../src/config-values';
 import { coerceError } from '../src/errors';
 import { openPartnerRunIfDue } from '../src/pipeline/partner-steps';
 import {
@@ -28,7 +29,7 @@ export interface SupervisorOptions {
   maxTakeovers: number;
 }
 
-export const DEFAULT_SUPERVISOR: SupervisorOptions = { intervalMs: 10_000, handoffMs: 120_000, maxTakeovers: 5 };
+export const DEFAULT_SUPERVISOR: SupervisorOptions = { ...SUPERVISOR_DEFAULTS };
 
 export interface TickReport { released: number; extended: number; resumed: string[]; failed: string[]; schedulesRestored: number; partnerRuns: string[] }
 

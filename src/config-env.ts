@@ -43,6 +43,7 @@ export function fromEnv(env: Env): Record<string, unknown> {
       dashboardPassword: v('DASHBOARD_PASSWORD'),
     },
     alertWebhookUrl: v('ALERT_WEBHOOK_URL'),
+    supervisor: { intervalMs: v('SUPERVISE_EVERY_MS'), handoffMs: v('SUPERVISOR_HANDOFF_MS'), maxTakeovers: v('MAX_TAKEOVERS') },
     metrics: { port: v('METRICS_PORT') },
     log: { level: v('LOG_LEVEL'), pretty: v('LOG_PRETTY') },
   };
@@ -61,5 +62,6 @@ export const ENV_NAMES: Record<string, string> = {
   'smtp.url': 'SMTP_URL', 'smtp.from': 'MAIL_FROM', 'http.port': 'HTTP_PORT', 'http.host': 'HTTP_HOST',
   'http.webhookSecret': 'WEBHOOK_SECRET', 'http.webhookAuth': 'WEBHOOK_AUTH', 'http.webhookToleranceSec': 'WEBHOOK_TOLERANCE_SEC',
   'http.dashboardUser': 'DASHBOARD_USER', 'http.dashboardPassword': 'DASHBOARD_PASSWORD',
+  'supervisor.intervalMs': 'SUPERVISE_EVERY_MS', 'supervisor.handoffMs': 'SUPERVISOR_HANDOFF_MS', 'supervisor.maxTakeovers': 'MAX_TAKEOVERS',
   alertWebhookUrl: 'ALERT_WEBHOOK_URL', 'metrics.port': 'METRICS_PORT', 'log.level': 'LOG_LEVEL', 'log.pretty': 'LOG_PRETTY',
 };

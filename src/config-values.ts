@@ -33,7 +33,11 @@ export const LIMITS = {
   maxRetries: { min: 0, max: 20 },
   webhookToleranceSec: { min: 1, max: 86_400 },
   concurrency: { min: 1, max: 256 },
+  takeovers: { min: 1, max: 1000 },
 } as const;
+
+/** The supervisor's defaults (jobs/supervisor.ts; SUPERVISE_EVERY_MS, SUPERVISOR_HANDOFF_MS, MAX_TAKEOVERS). */
+export const SUPERVISOR_DEFAULTS = { intervalMs: 10_000, handoffMs: 120_000, maxTakeovers: 5 } as const;
 
 /** An IANA time zone name the runtime knows ("America/Chicago", "UTC"). */
 export function isTimeZone(tz: string): boolean {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ENV_NAMES, fromEnv, type Env } from './config-env';
 import { unknownKeys } from './config-keys';
 import { ConfigError } from './errors';
-import { accountIdRefinement, cronRefinement, LIMITS, partnerUrlProblems, readOnlyQueryRefinement, timeZoneRefinement, urlWithScheme } from './config-values';
+import { accountIdRefinement, cronRefinement, LIMITS, MAX_TIMER_MS, partnerUrlProblems, SUPERVISOR_DEFAULTS, readOnlyQueryRefinement, timeZoneRefinement, urlWithScheme } from './config-values';
 
 /** Canonical roster fields; a source's column mapping maps these to its headers or columns. */
 export const ROSTER_FIELDS = [
@@ -235,6 +235,12 @@ export const envSchema = z.object({
     dashboardPassword: z.string().optional(),
   }),
   alertWebhookUrl: z.string().url().optional(),
+  /** Each worker's supervisor (jobs/supervisor.ts); `worker`'s flags override these. */
+  supervisor: z.object({
+    intervalMs: z.coerce.number().int().min(10).max(MAX_TIMER_MS).default(SUPERVISOR_DEFAULTS.intervalMs),
+    handoffMs: z.coerce.number().int().min(10).max(MAX_TIMER_MS).default(SUPERVISOR_DEFAULTS.handoffMs),
+    maxTakeovers: z.coerce.number().int().min(LIMITS.takeovers.min).max(LIMITS.takeovers.max).default(SUPERVISOR_DEFAULTS.maxTakeovers),
+  }),
   metrics: z.object({
     /** A worker's metrics port (GET /metrics); unset: none. Binds HTTP_HOST. */
     port: z.coerce.number().int().min(0).max(65535).optional(),

@@ -19,9 +19,9 @@ export const register: RegisterCommand = (program, ctx) => {
     .command('worker')
     .description('run BullMQ workers for all queues (sync, updox, mail) and a supervisor; scale out by running more')
     .option('--updox-concurrency <n>', 'apply/numbers jobs processed at once', intOption(LIMITS.concurrency.min, LIMITS.concurrency.max))
-    .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default ${DEFAULT_SUPERVISOR.intervalMs})`, ms)
-    .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default ${DEFAULT_SUPERVISOR.handoffMs})`, ms)
-    .option('--max-takeovers <n>', `takeovers of one run before it is failed (default ${DEFAULT_SUPERVISOR.maxTakeovers})`, intOption(1, 1000))
+    .option('--supervise-every <ms>', `how often the supervisor looks at Postgres (default SUPERVISE_EVERY_MS, else ${DEFAULT_SUPERVISOR.intervalMs})`, ms)
+    .option('--handoff <ms>', `how long a finished step waits for its next job before a takeover (default SUPERVISOR_HANDOFF_MS, else ${DEFAULT_SUPERVISOR.handoffMs})`, ms)
+    .option('--max-takeovers <n>', `takeovers of one run before it is failed; approve and resume do not count (default MAX_TAKEOVERS, else ${DEFAULT_SUPERVISOR.maxTakeovers})`, intOption(LIMITS.takeovers.min, LIMITS.takeovers.max))
     .option('--metrics-port <port>', 'serve GET /metrics on this port (default METRICS_PORT; unset: none; 0 = any free port)', intOption(0, 65535))
     .action(async (opts: Flags) => {
       const app = createApp(ctx.config());
@@ -30,6 +30,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const running = startWorkers(deps, q, {
         ...(opts.updoxConcurrency ? { concurrency: { updox: opts.updoxConcurrency } } : {}),
         supervisor: {
+          ...deps.config.supervisor,
           ...(opts.superviseEvery ? { intervalMs: opts.superviseEvery } : {}),
           ...(opts.handoff ? { handoffMs: opts.handoff } : {}),
           ...(opts.maxTakeovers ? { maxTakeovers: opts.maxTakeovers } : {}),

@@ -33,6 +33,13 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/sources\.0\.path/);
   });
 
+  it('reads the supervisor settings from the environment, with defaults and bounds', () => {
+    expect(loadConfig(testEnv()).supervisor).toEqual({ intervalMs: 10_000, handoffMs: 120_000, maxTakeovers: 5 });
+    expect(loadConfig(testEnv({ SUPERVISE_EVERY_MS: '2000', SUPERVISOR_HANDOFF_MS: '30000', MAX_TAKEOVERS: '9' })).supervisor)
+      .toEqual({ intervalMs: 2000, handoffMs: 30_000, maxTakeovers: 9 });
+    expect(() => loadConfig(testEnv({ MAX_TAKEOVERS: '0', SUPERVISE_EVERY_MS: '99999999999' }))).toThrow(/MAX_TAKEOVERS.*SUPERVISE_EVERY_MS|SUPERVISE_EVERY_MS.*MAX_TAKEOVERS/s);
+  });
+
   it('asks for the Updox settings only when the command calls Updox, naming the command', () => {
     const env = testEnv({ UPDOX_BASE_URL: undefined, UPDOX_APPLICATION_ID: '' });
     expect(loadConfig(env).updox.baseUrl).toBeUndefined();
