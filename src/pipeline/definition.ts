@@ -2,7 +2,9 @@
  * The pipeline, written once: the source steps (import → plan → apply) of one source's run and the
  * partner steps (audit → numbers → report) of a partner's night. The in-process driver
  * (in-process.ts: `sync`) and the BullMQ flows (jobs/flows.ts, jobs/step.ts: nightly, demo,
- * tests, supervisor takeovers) both run these functions in this order.
+ * tests, supervisor takeovers) both run these functions in this order. An upgrade run
+ * (`upgrade-legacy`) has no import: its steps are UPGRADE_STEPS, plan (from PracticeList, its own)
+ * then apply, run by the same in-process driver.
  */
 import { PARTNER_STEPS, SOURCE_STEPS, type RunStep } from '../runs';
 import type { StepOutcome } from './outcome';
@@ -11,7 +13,12 @@ import { SOURCE_STEP_FNS, type StepContext } from './source-steps';
 
 export { SOURCE_STEPS, PARTNER_STEPS };
 
-export const STEP_FNS: Record<RunStep, (ctx: StepContext) => Promise<StepOutcome>> = { ...SOURCE_STEP_FNS, ...PARTNER_STEP_FNS };
+export type StepFn = (ctx: StepContext) => Promise<StepOutcome>;
+
+export const STEP_FNS: Record<RunStep, StepFn> = { ...SOURCE_STEP_FNS, ...PARTNER_STEP_FNS };
+
+/** The steps of an upgrade run (src/sync/upgrade-legacy.ts supplies its plan step). */
+export const UPGRADE_STEPS = ['plan', 'apply'] as const satisfies readonly (typeof SOURCE_STEPS)[number][];
 
 /** The steps of a pipeline from `from` on (a takeover resumes mid-way). */
 export function stepsFrom<S extends RunStep>(steps: readonly S[], from: S): S[] {

@@ -9,7 +9,7 @@ import type { AppDeps } from '../app';
 import { coerceError, SyncError } from '../errors';
 import { failRun, getRun, isFinal, releaseLease, type RunRow, type SourceStep } from '../runs';
 import { sleep } from '../time';
-import { SOURCE_STEPS, STEP_FNS, stepsFrom } from './definition';
+import { SOURCE_STEPS, STEP_FNS, stepsFrom, type StepFn } from './definition';
 
 /** A blocked step (another run holds the source) gives up after this long. */
 export const IN_PROCESS_MAX_WAIT_MS = 10 * 60_000;
@@ -23,13 +23,26 @@ export interface InProcessOptions {
 }
 
 export async function runSourceStepsInProcess(deps: AppDeps, runId: string, opts: InProcessOptions): Promise<RunRow> {
+  return runStepsInProcess(deps, runId, stepsFrom(SOURCE_STEPS, opts.from ?? 'import'), opts);
+}
+
+/**
+ * Runs `steps` in order in this process, each through its pipeline function (or the one `fns`
+ * gives for it: an upgrade run's own plan). With `rethrow`, a failing step's error is thrown after
+ * the run was failed with its code (a command that reports the error itself).
+ */
+export async function runStepsInProcess(
+  deps: AppDeps, runId: string, steps: readonly SourceStep[],
+  opts: InProcessOptions & { fns?: Partial<Record<SourceStep, StepFn>>; rethrow?: boolean },
+): Promise<RunRow> {
   const ctx = { deps, runId, owner: opts.owner, log: opts.log, ...(opts.file ? { file: opts.file } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
-  for (const step of stepsFrom(SOURCE_STEPS, opts.from ?? 'import')) {
+  for (const step of steps) {
+    const fn = opts.fns?.[step] ?? STEP_FNS[step];
     const waitUntil = Date.now() + IN_PROCESS_MAX_WAIT_MS;
     let stopped = false;
     for (;;) {
       try {
-        const out = await STEP_FNS[step](ctx);
+        const out = await fn(ctx);
         if (out.kind === 'next') break;
         if (out.kind === 'stop') { stopped = true; break; }
         if (Date.now() + out.ms > waitUntil) {
@@ -48,6 +61,7 @@ export async function runSourceStepsInProcess(deps: AppDeps, runId: string, opts
         opts.log.error({ step, code, kind: e instanceof SyncError ? e.kind : 'unknown', err: e.message }, 'step failed');
         const run = await getRun(deps.db, runId);
         if (run && !isFinal(run.status) && run.status !== 'halted') await failRun(deps.db, runId, { code, message: e.message });
+        if (opts.rethrow) throw e;
         stopped = true;
         break;
       }

@@ -18,6 +18,9 @@ import {
   withRunLease, emitPlanEvents, type RunRow,
 } from '../runs';
 import { assessUpgrade, isLegacy, notFound, upgradeValues, type Blocked, type Warned } from './upgrade-rules';
+import { UPGRADE_STEPS, type StepFn } from '../pipeline/definition';
+import { runStepsInProcess } from '../pipeline/in-process';
+import { next, stop } from '../pipeline/outcome';
 
 export interface UpgradeOptions extends Omit<ApplyOptions, 'runId' | 'onProgress' | 'concurrency'> {
   /** Source whose latest staged roster supplies the details (default: the first configured source). */
@@ -98,30 +101,43 @@ async function drive(
   const { owner, resumed, dryRun, source } = o;
   const rps = config.updox.requestsPerSecond;
   const runId = run.id;
+  let plan: UpgradePlan = emptyPlan(runId, resumed);
+  let apply: ApplyResult | undefined;
 
-  let plan: UpgradePlan;
-  if (isAppliable(run.status)) {
-    const stats = (run.plan_stats ?? {}) as Partial<UpgradePlan>;
-    const open = Number((await db('sync_actions').where({ run_id: runId }).whereIn('status', ['pending', 'in_flight']).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
-    plan = { ...emptyPlan(runId, true), ...stats, runId, resumed: true, etaSeconds: Math.ceil(open / rps) };
-  } else {
+  // The upgrade's own plan: the outbox from PracticeList (or the plan a resumed run recorded).
+  const planStep: StepFn = async () => {
+    if (isAppliable(run.status)) {
+      const stats = (run.plan_stats ?? {}) as Partial<UpgradePlan>;
+      const open = Number((await db('sync_actions').where({ run_id: runId }).whereIn('status', ['pending', 'in_flight']).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+      plan = { ...emptyPlan(runId, true), ...stats, runId, resumed: true, etaSeconds: Math.ceil(open / rps) };
+      opts.onPlanned?.(plan);
+      return next(plan);
+    }
     await startStep(db, runId, 'plan', owner);
     const planned = await planUpgrade(deps, client, runId, source, opts.accounts, dryRun, opts.atPlanChunk);
     if ('error' in planned) {
       if (planned.halt) await haltRun(db, runId, planned.error, 'UPGRADE_LIST_FAILED');
       else await failRun(db, runId, { code: 'UPGRADE_LIST_FAILED', message: planned.error });
-      return { ...emptyPlan(runId, resumed), dryRun, status: planned.halt ? 'halted' : 'failed', succeeded: 0, failed: [] };
+      return stop(planned.halt ? 'halted' : 'failed');
     }
     plan = { ...planned, resumed };
     const current = (await db('runs').where({ id: runId }).first()) as RunRow;
     emitPlanEvents(await recordPlan(asQueryable(db), current, { planStats: { ...plan }, held: false, heldReason: null }));
-  }
-  opts.onPlanned?.(plan);
-  if (dryRun) return { ...plan, dryRun, status: 'previewed', succeeded: 0, failed: [] };
-
-  const apply = await applyRun(deps, client, {
-    ...opts, runId, owner, concurrency: opts.concurrency ?? config.sync.applyConcurrency,
+    opts.onPlanned?.(plan);
+    return dryRun ? stop('previewed', plan) : next(plan);
+  };
+  // The apply every run kind shares (src/sync/apply.ts), through this command's client and options.
+  const applyStep: StepFn = async () => {
+    apply = await applyRun(deps, client, { ...opts, runId, owner, concurrency: opts.concurrency ?? config.sync.applyConcurrency });
+    return next(apply);
+  };
+  const ended = await runStepsInProcess(deps, runId, UPGRADE_STEPS, {
+    owner, log: deps.log.child({ runId, kind: 'upgrade' }), fns: { plan: planStep, apply: applyStep }, rethrow: true,
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  if (dryRun) return { ...plan, dryRun, status: 'previewed', succeeded: 0, failed: [] };
+  if (!apply) return { ...plan, dryRun, status: ended.status, succeeded: 0, failed: [] };
+
   const failedRows = await db('sync_actions').where({ run_id: runId, status: 'failed' }).orderBy('account_id')
     .select('account_id', 'code', 'message');
   const succeeded = Number((await db('sync_actions').where({ run_id: runId, status: 'succeeded' }).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
