@@ -7,10 +7,11 @@
  * practices. Night 1 syncs that roster (adopting every practice) and runs the partner steps (audit,
  * numbers, report); night 2 runs with a share of the roster changed (default 1%). Each night is a
  * flow-driven run with a night of its own (src/pipeline/wait.ts batchNight), opened here and
- * carried out by `updox-sync worker` child processes.
+ * carried out by `updox-sync worker` child processes running the build (`npm run build` first).
  *
  * Prints, per night: wall time per step, API calls by method, calls per changed practice, the plan
- * time, and the peak RSS (VmHWM) of every worker process; then checks the targets of issue 18:
+ * time, the largest worker's resident set seen in each step, and the peak RSS (VmHWM) of every
+ * worker process; then checks the targets of issue 18:
  * both nights succeed, every worker's peak RSS ≤ 300 MB, and night 2's calls ≤ 1.2 × (changed
  * practices + accounts whose numbers are not verified) + 1 (its PracticeList). Returns the figures
  * (the runner prints them as one JSON line).
@@ -18,7 +19,7 @@
  * Uses a database of its own (BENCH_NIGHTLY_DATABASE_URL, default updox_sync_bench_nightly on the
  * local server: dropped and created again) and a Redis prefix of its own on REDIS_URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,10 +81,10 @@ async function writeRoster(file: string, n: number, changedEvery: number): Promi
   return changed;
 }
 
-/** Peak resident set (VmHWM) of a live process, in MB. */
-function peakRssMb(pid: number): number | null {
+/** Peak (VmHWM) or current (VmRSS) resident set of a live process, in MB. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number | null {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : null;
   } catch {
     return null;
@@ -121,6 +122,10 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
   const migrator = createKnex(dbUrl, { min: 0, max: 1 });
   await migrateLatest(migrator);
   await migrator.destroy();
+
+  // The workers run the build (a transpiler in each worker would cost it ~150 MB of its own).
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('npm run build failed');
 
   const sim = await startSimulator({ applicationId: APP_ID, applicationPassword: APP_PASSWORD, port: 0, rateLimit: { requestsPerSecond: rps } });
   const admin = simulatorAdmin(sim.url);
@@ -160,9 +165,8 @@ reports:
   let stopping = false;
   let workerDied: string | null = null;
   for (let w = 0; w < workerCount; w++) {
-    // tsx as a loader in the worker's own node process (its CLI would start a second one), so the
-    // pid whose peak RSS is read is the worker's.
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '--updox-concurrency', '8'], {
+    // The compiled worker, as operators run it (bin/updox-sync.mjs → dist/cli.js), in its own node process.
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/updox-sync.mjs'), 'worker', '--updox-concurrency', '8'], {
       cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
@@ -170,7 +174,8 @@ reports:
   }
   const app = createApp(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { dbPool: { min: 0, max: 2 } });
   const q = createQueues(app.deps);
-  const peaks = () => children.map((c) => (c.pid ? peakRssMb(c.pid) : null));
+  const peaks = () => children.map((c) => (c.pid ? rssMb(c.pid) : null));
+  const current = () => Math.max(0, ...children.map((c) => (c.pid ? rssMb(c.pid, 'VmRSS') ?? 0 : 0)));
 
   async function night(label: string, changedEvery: number): Promise<Record<string, unknown>> {
     const changed = await writeRoster(roster, n, changedEvery);
@@ -180,12 +185,15 @@ reports:
     if (skipped) throw new Error(`${label}: the run was skipped`);
     await addSourceFlow(q, runId);
     const steps: Record<string, number> = {};
-    let current = '';
+    // The largest worker's resident set seen during each step (sampled at every poll).
+    const stepRss: Record<string, number> = {};
+    let step = '';
     let since = started;
     const mark = (name: string) => {
-      if (name === current) return;
-      if (current) steps[current] = (steps[current] ?? 0) + (Date.now() - since);
-      current = name;
+      if (step) stepRss[step] = Math.max(stepRss[step] ?? 0, current());
+      if (name === step) return;
+      if (step) steps[step] = (steps[step] ?? 0) + (Date.now() - since);
+      step = name;
       since = Date.now();
     };
     const { run, partner } = await waitForFlow(app.deps.db, runId, {
@@ -204,6 +212,7 @@ reports:
     const figures = {
       status: run.status, partnerStatus: partner?.status ?? null, changed, wallSeconds: Math.round((Date.now() - started) / 100) / 10,
       stepSeconds: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v / 100) / 10])),
+      stepWorkerRssMb: stepRss,
       calls, totalCalls: total, callsPerChanged: changed ? Math.round((total / changed) * 100) / 100 : null, planMs,
       workerPeakRssMb: peaks(), rateLimitViolations: after.rateLimitViolations - before.rateLimitViolations,
     };
