@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- nightly [--practices 200000] [--rps 500] [--workers 1] [--changed 0.01]`
+ * `npm run bench -- nightly [--practices 200000] [--rps 500] [--workers 1] [--changed 0.01] [--heap-mb M]`
  *
  * A large partner's two nights, through the real workers. The simulator (in this process, the one
  * process exempt from the memory target) is seeded with N practices and their numbers in a
@@ -106,6 +106,8 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
   const rps = numberArg(argv, 'rps', 500);
   const workerCount = numberArg(argv, 'workers', 1);
   const changedShare = numberArg(argv, 'changed', 0.01);
+  // A cap on each worker's V8 heap (--max-old-space-size): shows whether what RSS holds is kept or only not yet collected.
+  const heapMb = argv.includes('--heap-mb') ? numberArg(argv, 'heap-mb', 0) : null;
   const dbUrl = process.env.BENCH_NIGHTLY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/updox_sync_bench_nightly';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-nightly-${randomUUID().slice(0, 8)}`;
@@ -167,7 +169,8 @@ reports:
   for (let w = 0; w < workerCount; w++) {
     // The compiled worker, as operators run it (bin/updox-sync.mjs → dist/cli.js), in its own node process.
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/updox-sync.mjs'), 'worker', '--updox-concurrency', '8'], {
-      cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: dir, stdio: ['ignore', 'ignore', 'inherit'],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) } as NodeJS.ProcessEnv,
     });
     children.push(child);
     child.once('exit', (code, signal) => { if (!stopping) workerDied = `worker ${w + 1} exited (${code ?? signal}) during the bench`; });
@@ -231,7 +234,7 @@ reports:
       night2Calls: second.totalCalls, night2CallBudget: budget, callsWithin: (second.totalCalls as number) <= budget,
     };
     log(`targets: ${JSON.stringify(targets)}`);
-    return { practices: n, rps, workers: workerCount, notVerified, night1: first, night2: second, targets };
+    return { practices: n, rps, workers: workerCount, heapMb, notVerified, night1: first, night2: second, targets };
   } finally {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
