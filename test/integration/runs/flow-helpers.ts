@@ -14,6 +14,8 @@ import { startWorkers, type RunningWorkers, type WorkerOptions } from '../../../
 import { FIXTURES, TEST_APP_ID, TEST_APP_PASSWORD, testEnv } from '../../helpers/env';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
 import { testPrefix, TEST_REDIS_URL } from '../../helpers/redis';
+import { getRun, type RunRow } from '../../../src/runs';
+import { sleep } from '../../../src/time';
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -81,4 +83,21 @@ export async function createFlowHarness(opts: { redisUrl?: string; databaseUrl?:
       await tdb.drop();
     },
   };
+}
+
+/** Polls the run until `done` holds (at most `ms`); a timeout names its status and error code. */
+export async function waitForRun(h: Pick<FlowHarness, 'tdb'>, runId: string, done: (r: RunRow) => boolean, ms = 60_000): Promise<RunRow> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const run = await getRun(h.tdb.db, runId);
+    if (run && done(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run?.status} (${run?.error_code ?? '-'}) after ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+/** A harness's per-test reset: the simulator's state and the runs and practices tables. */
+export async function resetFlowHarness(h: FlowHarness): Promise<void> {
+  await h.admin.request('POST', '/_sim/reset', {});
+  await h.tdb.db.raw('TRUNCATE runs, practices CASCADE');
 }

@@ -14,25 +14,14 @@ import { importRoster } from '../../../src/roster/import';
 import { getRun, startStep, type RunRow } from '../../../src/runs';
 import { sleep } from '../../../src/time';
 import { deleteKeys } from '../../helpers/redis';
-import { createFlowHarness, type FlowHarness } from './flow-helpers';
+import { createFlowHarness, type FlowHarness, resetFlowHarness, waitForRun as waitForRunIn } from './flow-helpers';
 
 let h: FlowHarness;
 beforeAll(async () => { h = await createFlowHarness(); });
 afterAll(async () => { await h?.close(); await deleteKeys(h.prefix); });
-beforeEach(async () => {
-  await h.admin.request('POST', '/_sim/reset', {});
-  await h.tdb.db.raw('TRUNCATE runs, practices CASCADE');
-});
+beforeEach(async () => resetFlowHarness(h));
 
-async function waitForRun(runId: string, done: (r: RunRow) => boolean, ms = 60_000): Promise<RunRow> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await getRun(h.tdb.db, runId);
-    if (run && done(run)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run?.status} (${run?.error_code ?? '-'}) after ${ms} ms`);
-    await sleep(100);
-  }
-}
+const waitForRun = (runId: string, done: (r: RunRow) => boolean, ms?: number) => waitForRunIn(h, runId, done, ms);
 
 const stagedRows = async (runId: string) =>
   Number(((await h.tdb.db('roster_rows').where({ run_id: runId }).count('* as n').first()) as { n: string }).n);

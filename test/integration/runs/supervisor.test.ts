@@ -17,25 +17,14 @@ import { cancelRun, getRun, resumeRun, type RunRow } from '../../../src/runs';
 import { sleep } from '../../../src/time';
 import { FIXTURES } from '../../helpers/env';
 import { deleteKeys } from '../../helpers/redis';
-import { changedRoster, createFlowHarness, type FlowHarness } from './flow-helpers';
+import { changedRoster, createFlowHarness, type FlowHarness, resetFlowHarness, waitForRun as waitForRunIn } from './flow-helpers';
 
 let h: FlowHarness;
 beforeAll(async () => { h = await createFlowHarness({ schedule: '0 2 * * *', applyConcurrency: 2 }); });
 afterAll(async () => { await h?.close(); await deleteKeys(h.prefix); });
-beforeEach(async () => {
-  await h.admin.request('POST', '/_sim/reset', {});
-  await h.tdb.db.raw('TRUNCATE runs, practices CASCADE');
-});
+beforeEach(async () => resetFlowHarness(h));
 
-async function waitForRun(runId: string, done: (r: RunRow) => boolean, ms = 60_000): Promise<RunRow> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const run = await getRun(h.tdb.db, runId);
-    if (run && done(run)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run?.status} after ${ms} ms`);
-    await sleep(100);
-  }
-}
+const waitForRun = (runId: string, done: (r: RunRow) => boolean, ms?: number) => waitForRunIn(h, runId, done, ms);
 
 /** Import and plan in this process, as a `sync` on another machine would have before it died. */
 async function plannedElsewhere(): Promise<string> {

@@ -4,6 +4,7 @@
  * simulator's admin API; and a worker child process (apply-child.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createApp, type App } from '../../../src/app';
@@ -131,4 +132,18 @@ export async function waitFor(cond: () => Promise<boolean>, timeoutMs = 30_000, 
     if (Date.now() > end) throw new Error('waitFor: timed out');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * Registers a file's harness hooks: one harness for the file (`set` receives it), the simulator and
+ * the outbox tables (`tables`) emptied before each test.
+ */
+export function useHarness(set: (h: Harness) => void, tables = 'sync_actions, practices, runs'): void {
+  let h: Harness | undefined;
+  beforeAll(async () => { h = await createHarness(); set(h); });
+  afterAll(async () => { await h?.close(); });
+  beforeEach(async () => {
+    await simPost(h!.sim, '/_sim/reset');
+    await h!.db.raw(`TRUNCATE ${tables} CASCADE`);
+  });
 }

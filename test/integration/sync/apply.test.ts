@@ -2,20 +2,16 @@
  * applyRun against real Postgres, Redis, the simulator over HTTP and the real client: outcomes
  * (ok, retryable, permanent, 4039, halt, ambiguous), practices upserts, and cooperating workers.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyRun, type ApplyOptions } from '../../../src/sync/apply';
 import { payloadDifferences } from '../../../src/sync/apply-rules';
 import {
-  createHarness, createPlannedRun, insertActions, practice, simCounters, simPost, simPractices, type Harness,
+  createPlannedRun, insertActions, practice, simCounters, simPost, simPractices, type Harness,
+  useHarness,
 } from './apply-helpers';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
-beforeEach(async () => {
-  await simPost(h.sim, '/_sim/reset');
-  await h.db.raw('TRUNCATE sync_actions, practices, runs CASCADE');
-});
+useHarness((x) => { h = x; });
 
 const opts = (runId: string, extra: Partial<ApplyOptions> = {}): ApplyOptions =>
   ({ runId, workerId: 'w1', concurrency: 8, leaseMs: 2_000, pollMs: 50, backoff: { baseMs: 20, capMs: 200 }, ...extra });

@@ -4,19 +4,15 @@
  * practice holds its payload at the simulator, no account was written more than twice if its row
  * was in flight at the kill, and exactly once otherwise.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  createHarness, createPlannedRun, insertActions, payloadDifferences, practice, simCounters, simPost, simPractices,
+  createPlannedRun, insertActions, payloadDifferences, practice, simCounters, simPost, simPractices,
   spawnChild, waitFor, type Harness,
+  useHarness,
 } from './apply-helpers';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
-beforeEach(async () => {
-  await simPost(h.sim, '/_sim/reset');
-  await h.db.raw('TRUNCATE sync_actions, practices, runs CASCADE');
-});
+useHarness((x) => { h = x; });
 
 const N_CREATE = 100;
 const N_UPDATE = 20;

@@ -4,7 +4,7 @@
  * (confirmed or re-sent), or `needs_review` with the evidence, shown by `run RUN`; never a silent
  * failure. Real Postgres, Redis, the simulator over HTTP and the real client.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../../src/app';
 import { formatActions, formatRun } from '../../../src/cli/run';
 import { buildReport } from '../../../src/reports/model';
@@ -12,15 +12,10 @@ import { currentPeriod } from '../../../src/reports/period';
 import { getRun } from '../../../src/runs';
 import { actionCounts, listActions } from '../../../src/sync/actions';
 import { applyRun, type ApplyOptions } from '../../../src/sync/apply';
-import { createHarness, createPlannedRun, insertActions, practice, simCounters, simPost, simPractices, type Harness } from './apply-helpers';
+import { createPlannedRun, insertActions, practice, simCounters, simPost, simPractices, type Harness, useHarness } from './apply-helpers';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
-beforeEach(async () => {
-  await simPost(h.sim, '/_sim/reset');
-  await h.db.raw('TRUNCATE sync_actions, practices, runs CASCADE');
-});
+useHarness((x) => { h = x; });
 
 const opts = (runId: string): ApplyOptions => ({ runId, workerId: 'w1', concurrency: 2, leaseMs: 2_000, pollMs: 20, backoff: { baseMs: 5, capMs: 20 } });
 const withUpdox = (patch: Partial<AppDeps['config']['updox']>): AppDeps => ({ ...h.app.deps, config: { ...h.app.deps.config, updox: { ...h.app.deps.config.updox, ...patch } } });

@@ -3,18 +3,13 @@
  * accounts are adopted, what they are re-saved with, what cannot be upgraded and why, dry runs,
  * an explicit account list, and resuming after SIGKILL mid-plan and mid-apply.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { upgradeLegacy, type UpgradeOptions } from '../../../src/sync/upgrade-legacy';
 import { readAccountsFile } from '../../../src/cli/upgrade-legacy';
-import { createHarness, createPlannedRun, practice, simCounters, simPost, simPractices, spawnChild, type Harness } from './apply-helpers';
+import { createPlannedRun, practice, simCounters, simPost, simPractices, spawnChild, type Harness, useHarness } from './apply-helpers';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
-beforeEach(async () => {
-  await simPost(h.sim, '/_sim/reset');
-  await h.db.raw('TRUNCATE sync_actions, practices, runs, roster_rows CASCADE');
-});
+useHarness((x) => { h = x; }, 'sync_actions, practices, runs, roster_rows');
 
 const legacy = (id: string, extra: Record<string, unknown> = {}) => ({
   accountId: id, name: `Legacy ${id}`, address1: '5 Oak Ave', city: 'Dayton', state: 'OH', postal: '45402', phone: '9375550100',
