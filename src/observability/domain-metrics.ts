@@ -18,98 +18,70 @@ type Deps = Pick<AppDeps, 'db' | 'log'>;
 
 export function addDomainMetrics(registry: Registry, deps: Deps, queues: readonly Queue[]): void {
   const rows = <T>(sql: string) => safe(deps, async () => (await deps.db.raw(sql)).rows as T[]);
-  new Gauge({
-    name: 'updox_sync_runs',
-    help: 'Runs (dry runs excluded) by kind, source and status',
-    labelNames: ['kind', 'source', 'status'] as const,
-    registers: [registry],
+  /**
+   * A gauge set at each scrape from one query: `values` turns its rows into labelled values
+   * (`zero` labels are set to 0 first, so a status with no rows still shows).
+   */
+  const queryGauge = <R>(g: {
+    name: string; help: string; labelNames?: readonly string[]; sql: string;
+    values: (r: R) => Array<[Record<string, string>, number]>; zero?: Record<string, string>[];
+  }) => new Gauge({
+    name: g.name, help: g.help, labelNames: g.labelNames ?? [], registers: [registry],
     async collect() {
       this.reset();
-      for (const r of (await rows<{ kind: string; source: string | null; status: string; n: string }>(
-        'SELECT kind, source, status, count(*) AS n FROM runs WHERE NOT dry_run GROUP BY kind, source, status')) ?? []) {
-        this.set({ kind: r.kind, source: r.source ?? '', status: r.status }, Number(r.n));
+      for (const labels of g.zero ?? []) this.set(labels, 0);
+      for (const r of (await rows<R>(g.sql)) ?? []) {
+        for (const [labels, value] of g.values(r)) this.set(labels, value);
       }
     },
   });
-  new Gauge({
-    name: 'updox_sync_run_last_success_timestamp_seconds',
-    help: 'When the last run of each kind and source ended well (Unix time)',
-    labelNames: ['kind', 'source'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of (await rows<{ kind: string; source: string | null; t: string }>(
-        `SELECT kind, source, extract(epoch FROM max(finished_at)) AS t FROM runs
-          WHERE NOT dry_run AND status IN (${sqlList(SUCCESS_STATUSES)}) AND finished_at IS NOT NULL GROUP BY kind, source`)) ?? []) {
-        this.set({ kind: r.kind, source: r.source ?? '' }, Number(r.t));
-      }
-    },
+  const count = (r: { n: string }) => Number(r.n);
+
+  queryGauge<{ kind: string; source: string | null; status: string; n: string }>({
+    name: 'updox_sync_runs', help: 'Runs (dry runs excluded) by kind, source and status', labelNames: ['kind', 'source', 'status'],
+    sql: 'SELECT kind, source, status, count(*) AS n FROM runs WHERE NOT dry_run GROUP BY kind, source, status',
+    values: (r) => [[{ kind: r.kind, source: r.source ?? '', status: r.status }, count(r)]],
   });
-  new Gauge({
-    name: 'updox_sync_outbox_actions',
-    help: 'Outbox actions not yet finished (pending, in_flight), over every run',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of UNFINISHED_ACTIONS) this.set({ status: s }, 0);
-      for (const r of (await rows<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM sync_actions WHERE status IN (${sqlList(UNFINISHED_ACTIONS)}) GROUP BY status`)) ?? []) {
-        this.set({ status: r.status }, Number(r.n));
-      }
-    },
+  queryGauge<{ kind: string; source: string | null; t: string }>({
+    name: 'updox_sync_run_last_success_timestamp_seconds', help: 'When the last run of each kind and source ended well (Unix time)', labelNames: ['kind', 'source'],
+    sql: `SELECT kind, source, extract(epoch FROM max(finished_at)) AS t FROM runs
+          WHERE NOT dry_run AND status IN (${sqlList(SUCCESS_STATUSES)}) AND finished_at IS NOT NULL GROUP BY kind, source`,
+    values: (r) => [[{ kind: r.kind, source: r.source ?? '' }, Number(r.t)]],
   });
-  new Gauge({
-    name: 'updox_sync_outbox_oldest_pending_seconds',
-    help: 'Age of the oldest unfinished outbox action (0 when none)',
-    registers: [registry],
-    async collect() {
-      const r = await rows<{ s: string | null }>(`SELECT extract(epoch FROM now() - min(created_at)) AS s FROM sync_actions WHERE status IN (${sqlList(UNFINISHED_ACTIONS)})`);
-      this.set(Number(r?.[0]?.s ?? 0));
-    },
+  queryGauge<{ status: string; n: string }>({
+    name: 'updox_sync_outbox_actions', help: 'Outbox actions not yet finished (pending, in_flight), over every run', labelNames: ['status'],
+    sql: `SELECT status, count(*) AS n FROM sync_actions WHERE status IN (${sqlList(UNFINISHED_ACTIONS)}) GROUP BY status`,
+    values: (r) => [[{ status: r.status }, count(r)]], zero: UNFINISHED_ACTIONS.map((status) => ({ status })),
   });
-  new Gauge({
+  queryGauge<{ s: string | null }>({
+    name: 'updox_sync_outbox_oldest_pending_seconds', help: 'Age of the oldest unfinished outbox action (0 when none)',
+    sql: `SELECT extract(epoch FROM now() - min(created_at)) AS s FROM sync_actions WHERE status IN (${sqlList(UNFINISHED_ACTIONS)})`,
+    values: (r) => [[{}, Number(r.s ?? 0)]],
+  });
+  queryGauge<{ newest: string | null; oldest: string | null }>({
     name: 'updox_sync_numbers_last_seen_timestamp_seconds',
     help: 'How fresh the SMS numbers are: when SmsSendNumberList last reported a number (newest and oldest of the listed numbers, Unix time)',
-    labelNames: ['which'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const r = (await rows<{ newest: string | null; oldest: string | null }>(
-        'SELECT extract(epoch FROM max(last_seen_at)) AS newest, extract(epoch FROM min(last_seen_at)) AS oldest FROM sms_numbers WHERE NOT missing'))?.[0];
-      if (r?.newest) this.set({ which: 'newest' }, Number(r.newest));
-      if (r?.oldest) this.set({ which: 'oldest' }, Number(r.oldest));
-    },
+    labelNames: ['which'],
+    sql: 'SELECT extract(epoch FROM max(last_seen_at)) AS newest, extract(epoch FROM min(last_seen_at)) AS oldest FROM sms_numbers WHERE NOT missing',
+    values: (r) => [
+      ...(r.newest ? [[{ which: 'newest' }, Number(r.newest)] as [Record<string, string>, number]] : []),
+      ...(r.oldest ? [[{ which: 'oldest' }, Number(r.oldest)] as [Record<string, string>, number]] : []),
+    ],
   });
-  new Gauge({
-    name: 'updox_sync_sms_numbers',
-    help: 'SMS numbers by normalized verification status (missing numbers excluded)',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of (await rows<{ status: string; n: string }>('SELECT status, count(*) AS n FROM sms_numbers WHERE NOT missing GROUP BY status')) ?? []) this.set({ status: r.status }, Number(r.n));
-    },
+  queryGauge<{ status: string; n: string }>({
+    name: 'updox_sync_sms_numbers', help: 'SMS numbers by normalized verification status (missing numbers excluded)', labelNames: ['status'],
+    sql: 'SELECT status, count(*) AS n FROM sms_numbers WHERE NOT missing GROUP BY status',
+    values: (r) => [[{ status: r.status }, count(r)]],
   });
-  new Gauge({
-    name: 'updox_sync_sms_numbers_overdue',
-    help: 'SMS numbers pending longer than numbers.pendingBusinessDays',
-    registers: [registry],
-    async collect() {
-      const r = await rows<{ n: string }>('SELECT count(*) AS n FROM sms_numbers WHERE overdue AND NOT missing');
-      this.set(Number(r?.[0]?.n ?? 0));
-    },
+  queryGauge<{ n: string }>({
+    name: 'updox_sync_sms_numbers_overdue', help: 'SMS numbers pending longer than numbers.pendingBusinessDays',
+    sql: 'SELECT count(*) AS n FROM sms_numbers WHERE overdue AND NOT missing',
+    values: (r) => [[{}, count(r)]],
   });
-  new Gauge({
-    name: 'updox_sync_practices_audit',
-    help: 'Practices by business-details audit status',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const r of (await rows<{ audit_status: string; n: string }>('SELECT audit_status, count(*) AS n FROM practices WHERE audit_status IS NOT NULL GROUP BY audit_status')) ?? []) {
-        this.set({ status: r.audit_status }, Number(r.n));
-      }
-    },
+  queryGauge<{ audit_status: string; n: string }>({
+    name: 'updox_sync_practices_audit', help: 'Practices by business-details audit status', labelNames: ['status'],
+    sql: 'SELECT audit_status, count(*) AS n FROM practices WHERE audit_status IS NOT NULL GROUP BY audit_status',
+    values: (r) => [[{ status: r.audit_status }, count(r)]],
   });
   if (!queues.length) return;
   new Gauge({
