@@ -25,7 +25,6 @@ import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createKnex, migrateLatest } from '../src/db/knex';
@@ -35,6 +34,7 @@ import { tonight } from '../src/pipeline/partner-steps';
 import { simulatorAdmin, startSimulator, type CountersSnapshot } from '../src/simulator/index';
 import { addSourceFlow } from '../jobs/flows';
 import { createQueues } from '../jobs/queues';
+import { deleteKeys } from '../test/helpers/redis';
 import { numberArg } from './args';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -132,17 +132,18 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
   const sim = await startSimulator({ applicationId: APP_ID, applicationPassword: APP_PASSWORD, port: 0, rateLimit: { requestsPerSecond: rps } });
   const admin = simulatorAdmin(sim.url);
   const t0 = Date.now();
+  let notVerified = 0;
   for (let from = 0; from < n; from += 20_000) {
     const practices: Record<string, unknown>[] = [];
     const numbers: Record<string, unknown>[] = [];
     for (let i = from; i < Math.min(n, from + 20_000); i++) {
       practices.push(practice(i));
       const mix = mixOf(i);
+      if (mix !== 'VERIFIED') notVerified++;
       if (mix !== 'none') numbers.push({ accountId: `bn-${ext(i)}`, number: `800${String(i).padStart(7, '0')}`, verificationStatus: mix });
     }
     await admin.seed({ practices, numbers });
   }
-  const notVerified = Array.from({ length: n }, (_, i) => mixOf(i)).filter((m) => m !== 'VERIFIED').length;
   log(`seeded ${n} practices (${notVerified} without a verified number) in ${Date.now() - t0} ms`);
 
   const base = readFileSync(path.join(ROOT, 'test/fixtures/config/test.yaml'), 'utf8');
@@ -242,13 +243,6 @@ reports:
     await q.close();
     await app.close();
     await sim.close();
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    for (let cursor = '0', i = 0; i < 10_000; i++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-    redis.disconnect();
+    await deleteKeys(`${prefix}:`, redisUrl);
   }
 }

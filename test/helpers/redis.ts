@@ -8,8 +8,8 @@ export function testPrefix(label = 't'): string {
   return `updox-sync-test:${label}:${randomUUID().slice(0, 8)}`;
 }
 
-export async function deleteKeys(prefix: string): Promise<void> {
-  const r = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+export async function deleteKeys(prefix: string, redisUrl = TEST_REDIS_URL): Promise<void> {
+  const r = new Redis(redisUrl, { maxRetriesPerRequest: null });
   try {
     let cursor = '0';
     do {
