@@ -37,6 +37,13 @@ async function staged(runId: string): Promise<number> {
 }
 
 /** importRoster fails with `code`; nothing staged; `keep` files unchanged; no temp file in `dir`. */
+/** A FIFO named `name` in the test folder. */
+function mkfifo(name: string): string {
+  const fifo = path.join(dir, name);
+  execFileSync('mkfifo', [fifo]);
+  return fifo;
+}
+
 async function fails(code: string, opts: { file?: string; path?: string; errorsOut?: string; inputs?: string[] }, keep: string[] = [roster]) {
   const before = await Promise.all(keep.map(sha));
   const runId = await t.newRun();
@@ -52,8 +59,7 @@ async function fails(code: string, opts: { file?: string; path?: string; errorsO
 
 describe('an input must be a regular file', () => {
   it('a FIFO is named, not read (reading one would block forever)', async () => {
-    const fifo = path.join(dir, 'roster.fifo');
-    execFileSync('mkfifo', [fifo]);
+    const fifo = mkfifo('roster.fifo');
     const e = await fails('IMPORT_NOT_A_FILE', { file: fifo });
     expect(e.message).toMatch(/FIFO/);
     // The next import is not blocked by a run left behind.
@@ -67,13 +73,11 @@ describe('an input must be a regular file', () => {
     expect((await fails('IMPORT_NOT_A_FILE', { file: dir })).message).toMatch(/directory/);
   });
   it('a configured path that is a FIFO', async () => {
-    const fifo = path.join(dir, 'configured.fifo');
-    execFileSync('mkfifo', [fifo]);
+    const fifo = mkfifo('configured.fifo');
     await fails('IMPORT_NOT_A_FILE', { path: fifo });
   });
   it('a mapping file that is a FIFO or a directory', async () => {
-    const fifo = path.join(dir, 'mapping.fifo');
-    execFileSync('mkfifo', [fifo]);
+    const fifo = mkfifo('mapping.fifo');
     await expect(loadMappingFile(fifo)).rejects.toMatchObject({ code: 'IMPORT_MAPPING_INVALID', message: expect.stringMatching(/FIFO/) });
     await expect(loadMappingFile(dir)).rejects.toMatchObject({ code: 'IMPORT_MAPPING_INVALID' });
     await expect(loadMappingFile(path.join(dir, 'none.yaml'))).rejects.toMatchObject({ code: 'IMPORT_MAPPING_NOT_FOUND' });
@@ -116,8 +120,7 @@ describe('--errors never overwrites an input and needs its folder', () => {
     await fails('OUTPUT_NOT_A_FILE', { errorsOut: dir });
   });
   it('a FIFO as the output', async () => {
-    const fifo = path.join(dir, 'out.fifo');
-    execFileSync('mkfifo', [fifo]);
+    const fifo = mkfifo('out.fifo');
     await fails('OUTPUT_NOT_A_FILE', { errorsOut: fifo });
   });
   it('a good path is written through a temporary file and replaces an older errors file', async () => {
