@@ -6,7 +6,7 @@
  */
 import { BadInputError } from '../errors';
 import { numberFreshness, type NumberFreshness } from '../sms/number-checks';
-import { pullNumbers, type PullStats } from '../sms/numbers';
+import { PULL_LIST_CAP, pullNumbers, type PullStats } from '../sms/numbers';
 import { LIMITS } from '../config-values';
 import { describeTally } from '../updox/list-entries';
 import { intOption } from './int-option';
@@ -49,20 +49,21 @@ function describe(s: PullStats, f: NumberFreshness): string {
   if (s.due !== null) lines.push(`due tonight: ${s.due}; budget ${s.budget} call(s); left for a later pull: ${s.leftDue}`);
   lines.push(`freshness: ${f.activeAccounts} active account(s), ${f.overdue} overdue for a check (${f.neverChecked} never checked); `
     + `oldest check ${f.oldestCheckAt?.toISOString() ?? '—'}, oldest observation ${f.oldestObservationAt?.toISOString() ?? '—'}`);
-  const list = (title: string, items: string[]) => {
-    if (!items.length) return;
-    lines.push(`${title} (${items.length}):`);
+  // The pull keeps the first PULL_LIST_CAP of each list; --json has those, the report's actions.csv every one.
+  const list = (title: string, items: string[], total: number) => {
+    if (!total) return;
+    lines.push(`${title} (${total}):`);
     for (const i of items.slice(0, 50)) lines.push(`  ${i}`);
-    if (items.length > 50) lines.push(`  … and ${items.length - 50} more (use --json for all)`);
+    if (total > 50) lines.push(`  … and ${total - 50} more (--json lists the first ${PULL_LIST_CAP}; the report's actions.csv has every one)`);
   };
-  list('overdue (pending too long)', s.overdue.map((r) => `${r.accountId}  ${r.number}  pending since ${r.since}`));
-  list('rejected', s.rejected.map((r) => `${r.accountId}  ${r.number}  since ${r.since}`));
-  list('accounts without a number', s.accountsWithoutNumber);
-  list('accounts refused by the vendor (4011: unknown or inactive)', s.unauthorizedAccounts);
+  list('overdue (pending too long)', s.overdue.map((r) => `${r.accountId}  ${r.number}  pending since ${r.since}`), s.totals.overdue);
+  list('rejected', s.rejected.map((r) => `${r.accountId}  ${r.number}  since ${r.since}`), s.totals.rejected);
+  list('accounts without a number', s.accountsWithoutNumber, s.totals.accountsWithoutNumber);
+  list('accounts refused by the vendor (4011: unknown or inactive)', s.unauthorizedAccounts, s.totals.unauthorizedAccounts);
   if (s.skipped.total) {
     lines.push(`${s.skipped.total} list entr${s.skipped.total === 1 ? 'y' : 'ies'} skipped (${describeTally(s.skipped)}); those accounts' other numbers were kept, none was marked gone:`);
     for (const x of s.skipped.samples) lines.push(`  #${x.index + 1} ${x.id ?? '(no number)'}  ${x.reason}: ${x.detail}`);
   }
-  list('accounts that failed', s.failedAccounts.map((f) => `${f.accountId}  ${f.outcome} ${f.code ?? ''} ${f.message}`));
+  list('accounts that failed', s.failedAccounts.map((f) => `${f.accountId}  ${f.outcome} ${f.code ?? ''} ${f.message}`), s.totals.failedAccounts);
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { checkPolicy, dueAccounts } from '../sms/number-checks';
+import { checkPolicy, countDue } from '../sms/number-checks';
 
 export interface NightStep { step: string; calls: number; note: string }
 
@@ -31,7 +31,7 @@ export async function planNight(db: Knex, config: Pick<Config, 'sources' | 'numb
   const writes = ((await db.raw(`SELECT count(*)::int AS n FROM sync_actions WHERE status IN ('pending', 'in_flight')`)).rows[0] as { n: number }).n;
   const budget = config.numbers.budget ?? Math.max(0, windowCalls - writes - sources.length);
   const windowEnd = new Date(now.getTime() + windowHours * 3_600_000);
-  const { due } = await dueAccounts(db, { now, windowEnd, limit: 0, policy: checkPolicy(config.numbers) });
+  const due = await countDue(db, { now, windowEnd, policy: checkPolicy(config.numbers) });
   const numbers = Math.min(due, budget);
   const steps: NightStep[] = [
     { step: 'snapshot', calls: sources.length, note: `one PracticeList per source (${sources.map((s) => s.name).join(', ')})` },

@@ -54,8 +54,8 @@ export async function numbersStep(ctx: StepContext): Promise<StepOutcome> {
     // The accounts due tonight, most urgent first, within the night's budget (src/sms/number-checks.ts).
     const res = await pullNumbers(deps, deps.updox, { runId, signal: lease.signal, mode: 'due' });
     const summary = {
-      accounts: res.accounts, listed: res.listed, numbers: res.numbers, changed: res.changed, overdue: res.overdue.length,
-      rejected: res.rejected.length, failedAccounts: res.failedAccounts.length, durationMs: res.durationMs,
+      accounts: res.accounts, listed: res.listed, numbers: res.numbers, changed: res.changed, overdue: res.totals.overdue,
+      rejected: res.totals.rejected, failedAccounts: res.totals.failedAccounts, durationMs: res.durationMs,
       due: res.due, budget: res.budget, leftDue: res.leftDue,
     };
     await recordStepResult(deps.db, runId, 'numbers', summary);

@@ -1,7 +1,8 @@
 /**
  * One report → one MIME message (nodemailer options): text and HTML parts, the chart inline by
  * Content-ID, the CSV attachments, and a deterministic Message-ID per (recipient, kind, period) so
- * that the rare duplicate (see docs/reports.md, "the one window") is recognisable. Pure.
+ * that the rare duplicate (see docs/reports.md, "the one window") is recognisable. The CSVs are
+ * streams opened afresh by each call: compose once per send attempt.
  */
 import { createHash } from 'node:crypto';
 import type Mail from 'nodemailer/lib/mailer';
@@ -37,8 +38,8 @@ export function composeReport(built: BuiltReport, o: { from: string; messageId: 
     html: renderHtml(m, { chartCid, csv: built.csv }),
     attachments: [
       { filename: 'number-status-chart.png', content: renderChart(m.chart), contentType: 'image/png', cid: chartCid, contentDisposition: 'inline' },
-      { filename: 'actions.csv', content: Buffer.from(built.csv.actions, 'utf8'), contentType: 'text/csv; charset=utf-8' },
-      { filename: 'changes.csv', content: Buffer.from(built.csv.changes, 'utf8'), contentType: 'text/csv; charset=utf-8' },
+      { filename: 'actions.csv', content: built.csv.actions.open(), contentType: 'text/csv; charset=utf-8' },
+      { filename: 'changes.csv', content: built.csv.changes.open(), contentType: 'text/csv; charset=utf-8' },
     ],
   };
 }

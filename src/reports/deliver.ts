@@ -1,11 +1,14 @@
 /**
  * Report transports. SMTP (nodemailer, from SMTP_URL: smtp:// or smtps://, credentials and TLS
  * options in the URL) or, with no SMTP configured, .eml files in a folder (nodemailer's
- * streamTransport renders the exact same MIME message into a buffer). Both expose one interface,
+ * streamTransport renders the exact same MIME message as a stream, written to the file). Both expose one interface,
  * tested by one contract suite. The SMTP URL is never logged: errors pass through
  * `redactSecrets` before they are stored or shown.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -36,15 +39,20 @@ export function createSmtpTransport(url: string): ReportTransport {
 
 /** Writes `<dir>/<fileName>` atomically (temp file + rename), so a reader never sees half a message. */
 export function createEmlTransport(dir: string): ReportTransport {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', disableFileAccess: true, disableUrlAccess: true });
+  const transport = nodemailer.createTransport({ streamTransport: true, newline: 'windows', disableFileAccess: true, disableUrlAccess: true });
   return {
     kind: 'eml',
     async send(message, fileName) {
-      const info = await transport.sendMail(message) as unknown as { messageId: string; message: Buffer };
       const file = path.resolve(dir, fileName);
       await mkdir(path.dirname(file), { recursive: true });
+      const info = await transport.sendMail(message) as unknown as { messageId: string; message: Readable };
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, info.message);
+      try {
+        await pipeline(info.message, createWriteStream(tmp));
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
       await rename(tmp, file);
       return { messageId: info.messageId, path: file, response: null };
     },

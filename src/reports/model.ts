@@ -1,14 +1,21 @@
 /**
  * Builds one recipient's report from the database: queries → plain data (types.ts) plus the CSV
- * attachments. The issues are read through a cursor (queries.ts `streamRows`) grouped by practice:
+ * attachments. The issues are read through a cursor (src/db/cursor.ts `streamRows`) grouped by practice:
  * the email body keeps the first `listCap` practices and every count, the CSV gets every issue.
+ * The CSVs are written to files in a folder of their own under the system's temp folder as the rows
+ * arrive (memory does not grow with the partner); `dispose()` removes it.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { loadAdminSections } from './admin-sections';
 import { describeIssue, partnerFindings } from './describe';
 import { chartDays, type Period } from './period';
-import { actionsSql, changesSql, chartSql, scopeSql, streamRows, type ActionRow, type ChangeRow, type Scope } from './queries';
-import { CHANGE_COLUMNS, CsvBuilder, changeCsvRow, issueColumns, issueCsvRow } from './render-csv';
+import { streamRows } from '../db/cursor';
+import { actionsSql, changesSql, chartSql, scopeSql, type ActionRow, type ChangeRow, type Scope } from './queries';
+import { CsvFile, type CsvAttachment } from './csv-file';
+import { CHANGE_COLUMNS, changeCsvRow, issueColumns, issueCsvRow } from './render-csv';
 import type { ChangeItem, ChangeKind, FixAt, Issue, IssueReason, PracticeToFix, ReportKind, ReportModel } from './types';
 
 export interface ReportInput {
@@ -37,7 +44,9 @@ export interface ReportInput {
 
 export interface BuiltReport {
   model: ReportModel;
-  csv: { actions: string; changes: string };
+  csv: { actions: CsvAttachment; changes: CsvAttachment };
+  /** Removes the attachments' files (call once the message is sent or written). */
+  dispose(): Promise<void>;
 }
 
 /** Issues listed per practice in the email body; the CSV has all. */
@@ -50,12 +59,23 @@ export function fixAtFor(accountId: string, input: Pick<ReportInput, 'portalUrl'
 }
 
 export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltReport> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'updox-sync-report-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    return await buildInto(db, input, dir, dispose);
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
+
+async function buildInto(db: Knex, input: ReportInput, dir: string, dispose: () => Promise<void>): Promise<BuiltReport> {
   const listCap = input.listCap ?? 25;
   const scope: Scope = input.kind === 'admin' ? { all: true } : { manager: input.recipient.email };
   const { now } = input;
 
   // Issues: one pass over the cursor, grouped by practice (the query keeps a practice's rows together).
-  const issuesCsv = new CsvBuilder(issueColumns(input.kind));
+  const issuesCsv = new CsvFile(path.join(dir, 'actions.csv'), issueColumns(input.kind));
   const practices: PracticeToFix[] = [];
   const issueCounts: Partial<Record<IssueReason, number>> = {};
   const needing = new Map<string, number>(); // manager (lower-case or '') → practices needing action
@@ -85,11 +105,11 @@ export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltRe
     if (current.issues.length < ISSUES_SHOWN) current.issues.push(issue);
     issueTotal++;
     issueCounts[reason] = (issueCounts[reason] ?? 0) + 1;
-    issuesCsv.add(issueCsvRow(input.kind, current, issue));
+    await issuesCsv.add(issueCsvRow(input.kind, current, issue));
   }
 
   // Changes since the previous report.
-  const changesCsv = new CsvBuilder(CHANGE_COLUMNS);
+  const changesCsv = new CsvFile(path.join(dir, 'changes.csv'), CHANGE_COLUMNS);
   const changes: ReportModel['changes'] = {
     verified: { items: [], total: 0 }, rejected: { items: [], total: 0 }, complete: { items: [], total: 0 },
   };
@@ -99,7 +119,7 @@ export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltRe
     const list = changes[kind];
     list.total++;
     if (list.items.length < listCap) list.items.push(item);
-    changesCsv.add(changeCsvRow(item));
+    await changesCsv.add(changeCsvRow(item));
   }
 
   const [totals, chart, sections] = await Promise.all([
@@ -129,7 +149,7 @@ export async function buildReport(db: Knex, input: ReportInput): Promise<BuiltRe
     admin: sections ? { sections } : null,
     listCap,
   };
-  return { model, csv: { actions: issuesCsv.text(), changes: changesCsv.text() } };
+  return { model, csv: { actions: await issuesCsv.finish(), changes: await changesCsv.finish() }, dispose };
 }
 
 async function loadTotals(db: Knex, scope: Scope): Promise<Omit<ReportModel['totals'], 'practicesNeedingAction' | 'issues'>> {

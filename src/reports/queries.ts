@@ -1,13 +1,14 @@
 /**
- * SQL for the report model, as small builder functions (pg-boss `plans.ts` style), and a cursor
- * stream so long lists (every action row, every change) are read in pages, never all at once.
+ * SQL for the report model, as small builder functions (pg-boss `plans.ts` style); the long lists
+ * (every action row, every change) are read through src/db/cursor.ts in pages, never all at once.
  * Scope: one manager's practices (by practices.manager_email, case-insensitive) or all of them.
  */
-import type { Knex } from 'knex';
 
 export type Scope = { manager: string } | { all: true };
 
-export interface Sql { sql: string; bindings: unknown[] }
+import type { Sql } from '../db/cursor';
+
+export type { Sql };
 
 /** `lower(expr) = ?` for a manager, TRUE for the partner-wide report. */
 export function scopeSql(scope: Scope, expr: string): Sql {
@@ -121,27 +122,4 @@ export function chartSql(scope: Scope, dayEnds: Date[]): Sql {
     FROM days JOIN ev ON ev.from_t < days.d AND (ev.to_t IS NULL OR ev.to_t >= days.d)
     GROUP BY 1, 2`;
   return { sql, bindings: [...s.bindings, dayEnds] };
-}
-
-/**
- * Streams a query's rows through a server-side cursor in a read-only transaction, `pageSize` at a
- * time, so memory stays bounded however many rows there are.
- */
-export async function* streamRows<T>(db: Knex, q: Sql, pageSize = 1000): AsyncGenerator<T> {
-  const trx = await db.transaction(undefined, { readOnly: true });
-  try {
-    await trx.raw(`DECLARE report_cursor NO SCROLL CURSOR FOR ${q.sql}`, q.bindings as Knex.RawBinding[]);
-    for (;;) {
-      const { rows } = await trx.raw<{ rows: T[] }>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM report_cursor`);
-      yield* rows;
-      if (rows.length < pageSize) break;
-    }
-    await trx.raw('CLOSE report_cursor');
-    await trx.commit();
-  } catch (err) {
-    await trx.rollback().catch(() => undefined);
-    throw err;
-  } finally {
-    if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
-  }
 }

@@ -1,8 +1,8 @@
 /**
  * The report's CSV attachments (src/csv.ts: csv-stringify, BOM, CRLF, formula escaping): one row
- * per issue, and one per change. Rows are added one at a time (the model streams them). Pure.
+ * per issue, and one per change. Pure: csv-file.ts writes them.
  */
-import { CSV_BOM, csvLines } from '../csv';
+import { csvLines } from '../csv';
 import { ISSUE_LABELS, type ChangeItem, type FixAt, type Issue, type PracticeToFix, type ReportKind } from './types';
 
 export { csvLines };
@@ -23,29 +23,3 @@ export const issueCsvRow = (kind: ReportKind, p: Pick<PracticeToFix, 'accountId'
 
 export const changeCsvRow = (c: ChangeItem): unknown[] =>
   [c.kind === 'complete' ? 'details complete' : `number ${c.kind}`, c.accountId, c.practiceName, c.manager ?? 'unassigned', c.number, c.at];
-
-/** Collects a CSV's rows in batches; `text()` returns the file with a BOM and header. */
-export class CsvBuilder {
-  private readonly parts: string[];
-  private batch: unknown[][] = [];
-  private count = 0;
-  constructor(columns: readonly string[]) {
-    this.parts = [CSV_BOM, csvLines([columns])];
-  }
-  add(row: unknown[]): void {
-    this.batch.push(row);
-    this.count++;
-    if (this.batch.length >= 500) this.flush();
-  }
-  get rows(): number {
-    return this.count;
-  }
-  private flush(): void {
-    if (this.batch.length) this.parts.push(csvLines(this.batch));
-    this.batch = [];
-  }
-  text(): string {
-    this.flush();
-    return this.parts.join('');
-  }
-}

@@ -15,7 +15,8 @@ import { ISSUE_LABELS, type ChangeItem, type IssueReason, type PracticeToFix, ty
 export interface HtmlOptions {
   /** Content-ID of the chart image (without cid:); omit to leave the chart out. */
   chartCid?: string;
-  csv: { actions: string; changes: string };
+  /** The attachments' row counts. */
+  csv: { actions: { rows: number }; changes: { rows: number } };
 }
 
 export const MAX_WIDTH = 680;
@@ -144,9 +145,8 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 
   for (const s of m.admin?.sections ?? []) parts.push(block(sectionHtml(s), `section-${s.id}`));
 
-  const rows = (csv: string) => Math.max(0, csv.split('\r\n').length - 2);
   parts.push(`<tr><td style="padding:14px 20px 18px 20px;${MUTED}${WRAP}">Generated ${e(formatTime(m.generatedAt, tz))} ${e(tz)} by updox-sync.`
-    + ` Attached: actions.csv (${plural(rows(opts.csv.actions), 'issue')}), changes.csv (${plural(rows(opts.csv.changes), 'change')}).`
+    + ` Attached: actions.csv (${plural(opts.csv.actions.rows, 'issue')}), changes.csv (${plural(opts.csv.changes.rows, 'change')}).`
     + (m.kind === 'manager' ? ` Questions: ${e(m.contact)}.` : '') + '</td></tr>');
 
   return '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'

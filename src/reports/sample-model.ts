@@ -5,7 +5,8 @@
  */
 import { describeIssue, type IssueInput } from './describe';
 import type { BuiltReport } from './model';
-import { CHANGE_COLUMNS, CsvBuilder, changeCsvRow, issueColumns, issueCsvRow } from './render-csv';
+import { csvInMemory } from './csv-file';
+import { CHANGE_COLUMNS, changeCsvRow, issueColumns, issueCsvRow } from './render-csv';
 import type { ChangeItem, Issue, PracticeToFix, ReportModel } from './types';
 
 const M = 'priya@partner.example';
@@ -88,9 +89,7 @@ export function sampleReport(): BuiltReport {
     admin: null,
     listCap: 25,
   };
-  const a = new CsvBuilder(issueColumns('manager'));
-  for (const p of practices) for (const i of p.issues) a.add(issueCsvRow('manager', p, i));
-  const c = new CsvBuilder(CHANGE_COLUMNS);
-  changes.forEach((x) => c.add(changeCsvRow(x)));
-  return { model, csv: { actions: a.text(), changes: c.text() } };
+  const actions = csvInMemory(issueColumns('manager'), practices.flatMap((p) => p.issues.map((i) => issueCsvRow('manager', p, i))));
+  const changed = csvInMemory(CHANGE_COLUMNS, changes.map(changeCsvRow));
+  return { model, csv: { actions, changes: changed }, dispose: () => Promise.resolve() };
 }

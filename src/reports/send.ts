@@ -146,14 +146,18 @@ async function build(ctx: Ctx, r: Recipient) {
 
 async function previewOne(ctx: Ctx, r: Recipient): Promise<RecipientResult> {
   const built = await build(ctx, r);
-  const messageId = reportMessageId(ctx.deps.config.partner.id, r.email, r.kind, ctx.period.label);
-  const out: RecipientResult = { recipient: r.email, kind: r.kind, status: 'preview', messageId, practices: built.model.totals.practicesNeedingAction, issues: built.model.totals.issues };
-  if (ctx.transport) {
-    const d = await ctx.transport.send(composeReport(built, { from: ctx.deps.config.smtp.from, messageId, date: ctx.now }), reportFileName(r.email, r.kind, ctx.period.label));
-    out.path = d.path;
+  try {
+    const messageId = reportMessageId(ctx.deps.config.partner.id, r.email, r.kind, ctx.period.label);
+    const out: RecipientResult = { recipient: r.email, kind: r.kind, status: 'preview', messageId, practices: built.model.totals.practicesNeedingAction, issues: built.model.totals.issues };
+    if (ctx.transport) {
+      const d = await ctx.transport.send(composeReport(built, { from: ctx.deps.config.smtp.from, messageId, date: ctx.now }), reportFileName(r.email, r.kind, ctx.period.label));
+      out.path = d.path;
+    }
+    if (ctx.opts.includeModels) out.model = built.model;
+    return out;
+  } finally {
+    await built.dispose();
   }
-  if (ctx.opts.includeModels) out.model = built.model;
-  return out;
 }
 
 async function deliverOne(ctx: Ctx, r: Recipient): Promise<RecipientResult> {
@@ -180,14 +184,14 @@ async function deliverOne(ctx: Ctx, r: Recipient): Promise<RecipientResult> {
     ctx.log.error({ recipient: r.email, kind: r.kind, err: message }, 'report could not be built');
     return { ...base, status: 'failed', error: message };
   }
-  const message = composeReport(built, { from: deps.config.smtp.from, messageId, date: ctx.now });
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...ctx.opts.retry };
+  // Composed per attempt: its attachments are streams from the built files, read once each.
   const res = await withRetry(policy,
-    () => transport.send(message, reportFileName(r.email, r.kind, period.label)),
+    () => transport.send(composeReport(built, { from: deps.config.smtp.from, messageId, date: ctx.now }), reportFileName(r.email, r.kind, period.label)),
     async (n) => {
       if (n > 1) ctx.log.warn({ recipient: r.email, kind: r.kind, attempt: n }, 'retrying report delivery');
       return startAttempt(deps.db, id, workerId, deps.clock.now(), leaseMs);
-    });
+    }).finally(() => built.dispose());
   const counts = { practices: built.model.totals.practicesNeedingAction, issues: built.model.totals.issues };
   if (res.ok) {
     const status = transport.kind === 'smtp' ? 'sent' : 'written';

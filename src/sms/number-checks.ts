@@ -6,11 +6,12 @@
  * An account is due when it was never checked, its next_check_at falls before the end of the
  * night's window, or an event happened since its last check: the practice was saved
  * (practices.last_saved_at), a 4039 was recorded (details_insufficient_at), or its business
- * details became complete (a business_detail_audits row that is not incomplete). The selection
- * holds at most `budget` ids, so its memory is bounded by the budget, not the partner.
+ * details became complete (a business_detail_audits row that is not incomplete). The selection is
+ * read through a cursor, a page at a time.
  */
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { streamRows } from '../db/cursor';
 import { URGENCY, nextCheck, nextAfterRefusal, type CheckPolicy, type NextCheck } from './next-check';
 import { normalizeNumberStatus } from './number-status';
 
@@ -43,17 +44,28 @@ function dueSql(lookbackDays: number): string {
 /** Accounts an event or an older check than this cannot be newer than: the longest refresh, plus a day. */
 const lookbackOf = (p: CheckPolicy) => Math.ceil(Math.max(p.verifiedRefreshDays, p.noNumbersRefreshDays)) + 1;
 
-/** The most urgent due accounts, at most `limit`, and how many are due in all. */
-export async function dueAccounts(db: Knex, o: { now: Date; windowEnd: Date; limit: number; policy: CheckPolicy }): Promise<{ accounts: DueAccount[]; due: number }> {
+/**
+ * How many accounts are due in all, and the most urgent of them, at most `limit`, read through a
+ * cursor in pages (streamRows: one read-only transaction while they are read), so the selection's
+ * memory is one page whatever the partner's size and the budget.
+ */
+export async function dueAccounts(db: Knex, o: { now: Date; windowEnd: Date; limit: number; policy: CheckPolicy; pageSize?: number }):
+  Promise<{ accounts: AsyncGenerator<DueAccount>; due: number }> {
   const sql = dueSql(lookbackOf(o.policy));
-  const [rows, count] = await Promise.all([
-    db.raw(`${sql} ORDER BY ${rankSql}, x.due_at, x.account_id LIMIT ${Math.max(0, Math.floor(o.limit))}`, [o.now, o.now, o.windowEnd]),
-    db.raw(`SELECT count(*)::int AS n FROM (${sql}) d`, [o.now, o.now, o.windowEnd]),
-  ]);
-  return {
-    accounts: (rows.rows as { account_id: string; reason: string }[]).map((r) => ({ accountId: r.account_id, reason: r.reason })),
-    due: (count.rows[0] as { n: number }).n,
-  };
+  const bindings = [o.now, o.now, o.windowEnd];
+  const due = await countDue(db, o);
+  const rows = streamRows<{ account_id: string; reason: string }>(db,
+    { sql: `${sql} ORDER BY ${rankSql}, x.due_at, x.account_id LIMIT ${Math.max(0, Math.floor(o.limit))}`, bindings }, o.pageSize ?? 2000);
+  async function* accounts(): AsyncGenerator<DueAccount> {
+    for await (const r of rows) yield { accountId: r.account_id, reason: r.reason };
+  }
+  return { accounts: accounts(), due };
+}
+
+/** How many active accounts are due a number check before the end of the window. */
+export async function countDue(db: Knex, o: { now: Date; windowEnd: Date; policy: CheckPolicy }): Promise<number> {
+  const count = await db.raw(`SELECT count(*)::int AS n FROM (${dueSql(lookbackOf(o.policy))}) d`, [o.now, o.now, o.windowEnd]);
+  return (count.rows[0] as { n: number }).n;
 }
 
 export interface CheckOutcome { accountId: string; at: Date; result: { statuses: string[] } | 'refused' | 'failed' }

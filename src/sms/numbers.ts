@@ -34,12 +34,14 @@ export interface PullStats {
   /** List entries skipped (malformed or repeated); by reason with examples in `skipped`. */
   malformed: number;
   skipped: SkipTally;
+  /** The lists below hold at most PULL_LIST_CAP entries each (the first seen); `totals` counts them all. */
   overdue: NumberRef[];
   rejected: NumberRef[];
   accountsWithoutNumber: string[];
   /** 4011: the vendor does not know the account or it is inactive there. */
   unauthorizedAccounts: string[];
   failedAccounts: { accountId: string; code: number | null; outcome: string; message: string }[];
+  totals: Record<ListedKey, number>;
   durationMs: number;
   dbWriteMs: number;
   dbBatches: number;
@@ -70,6 +72,16 @@ export interface PullOptions {
   budget?: number;
 }
 
+type ListedKey = 'overdue' | 'rejected' | 'accountsWithoutNumber' | 'unauthorizedAccounts' | 'failedAccounts';
+
+/** Entries kept per list of PullStats: a pull's memory does not grow with the partner (the report lists every one). */
+export const PULL_LIST_CAP = 1000;
+
+function note<K extends ListedKey>(stats: PullStats, key: K, item: PullStats[K][number]): void {
+  stats.totals[key]++;
+  if (stats[key].length < PULL_LIST_CAP) (stats[key] as unknown[]).push(item);
+}
+
 /**
  * `result`: the call was refused or failed (no list). `partial`: some entries of the list were
  * skipped, so a number it lacks may be one of them.
@@ -78,7 +90,8 @@ interface Fetched { accountId: string; observedAt: Date; numbers: UpdoxSmsNumber
 
 export const emptyPullStats = (): PullStats => ({
   accounts: 0, listed: 0, numbers: 0, inserted: 0, changed: 0, unchanged: 0, stale: 0, events: 0, missing: 0, malformed: 0, skipped: emptyTally(),
-  overdue: [], rejected: [], accountsWithoutNumber: [], unauthorizedAccounts: [], failedAccounts: [], durationMs: 0, dbWriteMs: 0, dbBatches: 0,
+  overdue: [], rejected: [], accountsWithoutNumber: [], unauthorizedAccounts: [], failedAccounts: [],
+  totals: { overdue: 0, rejected: 0, accountsWithoutNumber: 0, unauthorizedAccounts: 0, failedAccounts: 0 }, durationMs: 0, dbWriteMs: 0, dbBatches: 0,
   due: null, budget: null, leftDue: 0,
 });
 
@@ -156,8 +169,8 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
     stats.missing += res.missing;
     for (const r of res.up.rows) {
       const ref = { accountId: r.accountId, number: r.number, since: r.statusSince.toISOString() };
-      if (r.overdue) stats.overdue.push(ref);
-      if (r.status === 'rejected') stats.rejected.push(ref);
+      if (r.overdue) note(stats, 'overdue', ref);
+      if (r.status === 'rejected') note(stats, 'rejected', ref);
     }
     stats.dbWriteMs += performance.now() - t0;
     stats.dbBatches++;
@@ -197,11 +210,11 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
         }
       });
       stats.listed++;
-      if (!numbers.length) stats.accountsWithoutNumber.push(accountId);
+      if (!numbers.length) note(stats, 'accountsWithoutNumber', accountId);
       buffer.push({ accountId, observedAt, numbers, partial: stats.skipped.total > skippedBefore });
       if (buffer.length >= batchSize) flush();
     } else if (res.code === 4011) {
-      stats.unauthorizedAccounts.push(accountId);
+      note(stats, 'unauthorizedAccounts', accountId);
       buffer.push({ accountId, observedAt, numbers: [], result: 'refused' });
       log.warn({ accountId, code: res.code }, 'account unknown or inactive at the vendor');
     } else if (res.code === 4015) {
@@ -215,7 +228,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
         { halt: true, details: { accountId, code: res.code } });
       abort.abort();
     } else {
-      stats.failedAccounts.push({ accountId, code: res.code, outcome: res.outcome, message: res.message });
+      note(stats, 'failedAccounts', { accountId, code: res.code, outcome: res.outcome, message: res.message });
       buffer.push({ accountId, observedAt, numbers: [], result: 'failed' });
       log.warn({ accountId, code: res.code, outcome: res.outcome }, 'number list failed');
     }
@@ -242,8 +255,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   }
   stats.dbWriteMs = Math.round(stats.dbWriteMs);
   if (writeError) throw writeError;
-  const summary = { ...stats, overdue: stats.overdue.length, rejected: stats.rejected.length, accountsWithoutNumber: stats.accountsWithoutNumber.length,
-    unauthorizedAccounts: stats.unauthorizedAccounts.length, failedAccounts: stats.failedAccounts.length };
+  const summary = { ...stats, ...stats.totals, totals: undefined };
   if (halt) {
     log.error({ ...summary, code: (halt as SyncError).code }, 'numbers pull halted');
     throw halt;
@@ -254,7 +266,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
 
 /**
  * Account ids: exactly the given ones; or (mode `due`) the due ones, most urgent first, up to the
- * budget (held in memory: at most `budget` ids); or every active practice in keyset pages.
+ * budget, read through a cursor; or every active practice in keyset pages.
  */
 async function* streamAccounts(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, opts: PullOptions, stats: PullStats): AsyncGenerator<string> {
   if (opts.accountIds) {
@@ -268,8 +280,8 @@ async function* streamAccounts(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, o
     const { accounts, due } = await dueAccounts(deps.db, { now, windowEnd, limit: budget, policy: checkPolicy(deps.config.numbers) });
     stats.due = due;
     stats.budget = budget;
-    stats.leftDue = due - accounts.length;
-    yield* accounts.map((a) => a.accountId);
+    stats.leftDue = Math.max(0, due - budget);
+    for await (const a of accounts) yield a.accountId;
     return;
   }
   const pageSize = opts.pageSize ?? 1000;

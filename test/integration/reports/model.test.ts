@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportInput } from '../../../src/reports/model';
+import type { CsvFile } from '../../../src/reports/csv-file';
 import { parsePeriod } from '../../../src/reports/period';
 import { businessDaysElapsed, makeBusinessCalendar } from '../../../src/sms/business-days';
 import { createSmsTestApp, testClock, type SmsTestApp } from '../sms/app-helper';
@@ -22,9 +25,19 @@ const input = (over: Partial<ReportInput> = {}): ReportInput => ({
   contact: 'Partner operations (ops@partner.example)', businessDaysBetween: (a, b) => businessDaysElapsed(a, b, calendar), ...over,
 });
 
+/** Builds a report, reads its CSVs and removes their files (checked gone). */
+async function build(db: Knex, i: ReportInput) {
+  const built = await buildReport(db, i);
+  const files = [built.csv.actions, built.csv.changes].map((c) => (c as CsvFile).path);
+  const [actions, changes] = files.map((f) => readFileSync(f, 'utf8'));
+  await built.dispose();
+  for (const f of files) expect(existsSync(f)).toBe(false);
+  return { model: built.model, csv: { actions: actions!, changes: changes!, rows: built.csv.actions.rows } };
+}
+
 describe('report model', () => {
   it("lists a manager's practices needing action, most urgent first, each with its issues and one action", async () => {
-    const { model } = await buildReport(t.app.deps.db, input());
+    const { model } = await build(t.app.deps.db, input());
     const rows = model.practices.items.map((p) => `${p.accountId}: ${p.issues.map((i) => `${i.reason}${i.number ? ` ${i.number}` : ''}`).join(', ')}`);
     expect(rows).toEqual([
       'tp-02: SAVE_FAILED', 'tp-40: SAVE_FAILED', 'tp-06: DETAILS_INSUFFICIENT, DETAILS_INCOMPLETE', 'tp-04: NUMBER_REJECTED 6145550104, DETAILS_INCOMPLETE',
@@ -52,25 +65,25 @@ describe('report model', () => {
   });
 
   it('links each practice to the Partner Portal when reports.portalUrl is set', async () => {
-    const { model, csv } = await buildReport(t.app.deps.db, input({ portalUrl: 'https://portal.example/p/{accountId}?tab=details' }));
+    const { model, csv } = await build(t.app.deps.db, input({ portalUrl: 'https://portal.example/p/{accountId}?tab=details' }));
     expect(model.practices.items[0]!.fixAt).toEqual({ url: 'https://portal.example/p/tp-02?tab=details' });
     expect(csv.actions).toContain('https://portal.example/p/tp-40?tab=details');
   });
 
   it('reports what changed since the previous report', async () => {
-    const { model } = await buildReport(t.app.deps.db, input());
+    const { model } = await build(t.app.deps.db, input());
     expect(model.changes.verified.items.map((c) => c.accountId)).toEqual(['tp-03']);
     expect(model.changes.rejected.items.map((c) => c.accountId)).toEqual(['tp-04']);
     expect(model.changes.complete.items.map((c) => c.accountId)).toEqual(['tp-07']);
     // A later "since" (the previous report went out after those changes) leaves only later ones.
-    const later = await buildReport(t.app.deps.db, input({ since: new Date('2026-11-24T07:00:00Z') }));
+    const later = await build(t.app.deps.db, input({ since: new Date('2026-11-24T07:00:00Z') }));
     expect(later.model.changes.rejected.total).toBe(0);
     expect(later.model.changes.complete.total).toBe(0);
     expect(later.model.changes.verified.total).toBe(1);
   });
 
   it('rebuilds the status chart from the history', async () => {
-    const { model } = await buildReport(t.app.deps.db, input());
+    const { model } = await build(t.app.deps.db, input());
     expect(model.chart.days).toHaveLength(14);
     expect(model.chart.days.at(-1)).toBe('2026-11-24');
     const i13 = model.chart.days.indexOf('2026-11-13');
@@ -83,16 +96,17 @@ describe('report model', () => {
   });
 
   it('caps the practices in the body while the CSV keeps every issue', async () => {
-    const { model, csv } = await buildReport(t.app.deps.db, input({ listCap: 3, pageSize: 2 }));
+    const { model, csv } = await build(t.app.deps.db, input({ listCap: 3, pageSize: 2 }));
     expect(model.practices.items).toHaveLength(3);
     expect(model.practices.total).toBe(6);
     expect(model.totals.issues).toBe(8);
     expect(csv.actions.trim().split('\r\n')).toHaveLength(1 + 8);
+    expect(csv.rows).toBe(8);
     expect(csv.actions).toContain(`'${FORMULA_NAME.replace(/"/g, '""')}`);
   });
 
   it('gives the admins the operational sections: held runs (not dry runs), managers, runs, number freshness, legacy', async () => {
-    const { model } = await buildReport(t.app.deps.db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
+    const { model } = await build(t.app.deps.db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
     const ids = new Set(model.practices.items.map((p) => p.accountId));
     for (const id of ['tp-01', 'tp-21', 'tp-30', 'tp-31', 'tp-40']) expect(ids.has(id)).toBe(true);
     const sections = Object.fromEntries(model.admin!.sections.map((s) => [s.id, s]));
@@ -125,12 +139,12 @@ describe('report model', () => {
       next_check_at: new Date(NOW.getTime() + (i < 2 ? -3_600_000 : 86_400_000)),
     })));
     try {
-      const { model } = await buildReport(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
+      const { model } = await build(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
       const f = model.admin!.sections.find((s) => s.id === 'numbers-freshness')!;
       expect(f.notes[0]).toBe(`Oldest number observation: ${oldest.at.toISOString().slice(0, 16).replace('T', ' ')}.`);
       expect(f.notes[1]).toBe(`2 active accounts of ${active.length} overdue for a number check: raise numbers.budget or numbers.windowHours, or run \`updox-sync numbers --all\`.`);
       await db('number_checks').update({ next_check_at: new Date(NOW.getTime() + 86_400_000) });
-      const { model: fresh } = await buildReport(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
+      const { model: fresh } = await build(db, input({ kind: 'admin', recipient: { email: OPS, name: 'Partner operations' } }));
       const g = fresh.admin!.sections.find((s) => s.id === 'numbers-freshness')!;
       expect(g).toMatchObject({ tone: 'info', notes: [f.notes[0], `Every one of the ${active.length} active accounts was checked on time.`] });
     } finally {

@@ -72,11 +72,13 @@ describe('a lost create reply', () => {
 
     // The admin report lists it among the practices needing action.
     const now = new Date();
-    const { model } = await buildReport(h.db, {
+    const built = await buildReport(h.db, {
       kind: 'admin', recipient: { email: 'ops@partner.example', name: 'Ops' }, partner: { id: 'test-partner', name: 'Test Partner' },
       managers: [], period: currentPeriod('daily', now, 'UTC'), since: new Date(now.getTime() - 86_400_000), previousReport: null, previousFailure: null, now,
       contact: 'Partner operations', businessDaysBetween: () => 0,
     });
+    await built.dispose();
+    const { model } = built;
     const practiceItem = model.practices.items.find((x) => x.accountId === r.p.accountId);
     expect(practiceItem?.issues.map((i) => i.reason)).toEqual(['SAVE_NEEDS_REVIEW']);
     expect(practiceItem!.issues[0]!.detail).toMatch(/never got Updox's answer.*updox-sync run RUN --status needs_review/);

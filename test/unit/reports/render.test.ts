@@ -1,14 +1,25 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { chartAltText, chartSvg, niceScale, STATUS_STYLE } from '../../../src/reports/chart-svg';
 import { describeIssue, plainFindings } from '../../../src/reports/describe';
 import { escapeHtml } from '../../../src/reports/format';
 import { renderChart } from '../../../src/reports/render-chart';
-import { CsvBuilder, csvLines } from '../../../src/reports/render-csv';
+import { CsvFile, csvInMemory } from '../../../src/reports/csv-file';
+import { csvLines } from '../../../src/reports/render-csv';
 import { renderHtml } from '../../../src/reports/render-html';
 import { renderText } from '../../../src/reports/render-text';
 import { sampleReport } from '../../../src/reports/sample-model';
 import { vendorPlain } from '../../../src/reports/vendor-plain';
+
+async function text2(r: Readable): Promise<string> {
+  let out = '';
+  for await (const chunk of r) out += String(chunk);
+  return out;
+}
 
 describe('CSV (csv-stringify)', () => {
   it.each([
@@ -26,12 +37,42 @@ describe('CSV (csv-stringify)', () => {
     expect(csvLines([[value]])).toBe(`${cell}\r\n`);
   });
 
-  it('starts with a BOM and the header, CRLF line ends', () => {
-    const b = new CsvBuilder(['a', 'b']);
-    b.add([1, 2]);
-    b.add([new Date('2026-11-24T12:00:00Z'), 'x']);
-    expect(b.text()).toBe('\uFEFFa,b\r\n1,2\r\n2026-11-24T12:00:00.000Z,x\r\n');
-    expect(b.rows).toBe(2);
+  it('writes a file that starts with a BOM and the header, CRLF line ends, 500 rows at a time', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'csv-file-'));
+    try {
+      const b = new CsvFile(path.join(dir, 'a.csv'), ['a', 'b']);
+      await b.add([1, 2]);
+      await b.add([new Date('2026-11-24T12:00:00Z'), 'x']);
+      for (let i = 0; i < 1200; i++) await b.add([i, '=1+1']);
+      await b.finish();
+      const text = readFileSync(b.path, 'utf8');
+      expect(text.startsWith('\uFEFFa,b\r\n1,2\r\n2026-11-24T12:00:00.000Z,x\r\n0,\'=1+1\r\n')).toBe(true);
+      expect(text.split('\r\n')).toHaveLength(1 + 1202 + 1);
+      expect(text.match(/\uFEFF/g)).toHaveLength(1);
+      expect(b.rows).toBe(1202);
+      expect(b.bytes).toBe(Buffer.byteLength(text));
+      expect((await text2(b.open()))).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to overwrite an existing file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'csv-file-'));
+    try {
+      writeFileSync(path.join(dir, 'a.csv'), 'keep');
+      const b = new CsvFile(path.join(dir, 'a.csv'), ['a']);
+      await expect(b.finish()).rejects.toThrow(/EEXIST/);
+      expect(readFileSync(path.join(dir, 'a.csv'), 'utf8')).toBe('keep');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds a small CSV in memory the same way', async () => {
+    const m = csvInMemory(['a', 'b'], [[1, 2]]);
+    expect(await text2(m.open())).toBe('\uFEFFa,b\r\n1,2\r\n');
+    expect(m.rows).toBe(1);
   });
 });
 
