@@ -72,47 +72,93 @@ export async function reconcileWithRemote(
 }
 
 /**
- * A PracticeList lookup shared by the actions of one apply worker: a burst of lost replies costs
- * one list, not one per row. A list answers for a row only if it was asked for after that row's
- * write (`notBefore`), so it cannot predate the write it is to confirm; it is kept `ttlMs`, a
- * failure is not kept. Entries are read as the snapshot reads them; an id listed twice, or with an
- * unreadable record, decides nothing.
+ * A PracticeList lookup shared by the actions of one apply worker. The list is streamed and only
+ * the entries of the accounts being looked up are kept, so its memory grows with the lookups, not
+ * the partner. Lookups that arrive together (within `gatherMs`) share one list; one that arrives
+ * while a list is being read waits for the next, which starts when that one ends (the entry it
+ * needs may have gone by). A list answers for a row only if it was asked for after that row's
+ * write (`notBefore`), so it cannot predate the write it is to confirm; its answers are kept
+ * `ttlMs` for the accounts it was asked about; a failure is not kept. Entries are read as the
+ * snapshot reads them; an id listed twice, or with an unreadable record, decides nothing.
  */
-export function createListLookup(client: Pick<UpdoxClient, 'practiceList'>, ttlMs = 30_000, now: () => number = Date.now): ListLookup {
-  type Loaded = { byId: Map<string, UpdoxPractice | null> } | { failed: CallResult };
-  let cached: { startedAt: number; byId: Map<string, UpdoxPractice | null> } | null = null;
-  let inFlight: { startedAt: number; p: Promise<Loaded> } | null = null;
-  const load = async (signal?: AbortSignal): Promise<Loaded> => {
-    const res = await client.practiceList(signal ? { signal } : {});
-    if (res.outcome !== 'ok' || !Array.isArray(res.body?.practiceList)) return { failed: res };
-    const byId = new Map<string, UpdoxPractice | null>();
-    for (const item of res.body.practiceList) {
-      const e = readPracticeEntry(item);
-      const id = e.ok ? e.id : e.skip.id;
-      if (id === null) continue;
-      byId.set(id, byId.has(id) || !e.ok ? null : e.entry); // null: listed, but not readable
-    }
-    return { byId };
-  };
-  return async (accountId, signal, notBefore = now()) => {
-    const fresh = (t: number) => t >= notBefore && now() - t <= ttlMs;
-    let byId = cached && fresh(cached.startedAt) ? cached.byId : null;
-    if (!byId) {
-      if (!inFlight || inFlight.startedAt < notBefore) {
-        const startedAt = now();
-        const p = load(signal);
-        inFlight = { startedAt, p };
-        p.finally(() => { if (inFlight?.p === p) inFlight = null; }).catch(() => {});
-      }
-      const { startedAt, p } = inFlight;
-      const got = await p;
-      if ('failed' in got) return { state: 'failed', result: got.failed };
-      if (!cached || cached.startedAt < startedAt) cached = { startedAt, byId: got.byId };
-      byId = got.byId;
-    }
-    if (!byId.has(accountId)) return { state: 'absent' };
-    const entry = byId.get(accountId);
+export function createListLookup(
+  client: Pick<UpdoxClient, 'practiceList'> & Partial<Pick<UpdoxClient, 'practiceListStream'>>,
+  o: { ttlMs?: number; gatherMs?: number; now?: () => number } = {},
+): ListLookup {
+  const ttlMs = o.ttlMs ?? 30_000;
+  const gatherMs = o.gatherMs ?? 20;
+  const now = o.now ?? Date.now;
+  type Answer = Awaited<ReturnType<ListLookup>>;
+  interface Waiter { accountId: string; resolve: (a: Answer) => void; signal?: AbortSignal }
+  /** A finished list: what it said about the accounts it was asked about (null: listed, unreadable). */
+  let cached: { startedAt: number; asked: Set<string>; found: Map<string, UpdoxPractice | null> } | null = null;
+  let waiting: Waiter[] = [];
+  let loading = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const answerOf = (found: Map<string, UpdoxPractice | null>, accountId: string): Answer => {
+    if (!found.has(accountId)) return { state: 'absent' };
+    const entry = found.get(accountId);
     if (entry) return { state: 'listed', entry };
     return { state: 'failed', result: { outcome: 'permanent', code: null, reason: 'UPDOX_BAD_REPLY', message: `PracticeList lists ${accountId} but its entry cannot be read`, httpStatus: 200, body: null, attempts: 1, ambiguous: false } };
+  };
+
+  const load = async (batch: Waiter[]): Promise<void> => {
+    const asked = new Set(batch.map((w) => w.accountId));
+    const startedAt = now();
+    let found = new Map<string, UpdoxPractice | null>();
+    const take = (entries: unknown[]) => {
+      for (const item of entries) {
+        const e = readPracticeEntry(item);
+        const id = e.ok ? e.id : e.skip.id;
+        if (id === null || !asked.has(id)) continue;
+        found.set(id, found.has(id) || !e.ok ? null : e.entry);
+      }
+    };
+    // Any waiter's signal stops the list only when every waiter of the batch has given up.
+    const abort = new AbortController();
+    const live = batch.filter((w) => w.signal);
+    if (live.length === batch.length && live.length) {
+      let left = live.length;
+      for (const w of live) w.signal!.addEventListener('abort', () => { if (--left === 0) abort.abort(); }, { once: true });
+    }
+    let res: CallResult<{ practiceList: unknown[] }>;
+    try {
+      if (client.practiceListStream) {
+        res = await client.practiceListStream({
+          begin: async () => { found = new Map(); },
+          onEntries: async (entries) => take(entries),
+        }, { signal: abort.signal });
+      } else {
+        res = await client.practiceList({ signal: abort.signal });
+        if (res.outcome === 'ok' && Array.isArray(res.body?.practiceList)) take(res.body.practiceList);
+      }
+    } catch (err) {
+      // A thrown call (not a failed one) decides nothing either; the rows stay undecided.
+      res = { outcome: 'retryable', code: null, reason: 'UPDOX_TRANSPORT_ERROR', message: err instanceof Error ? err.message : String(err), httpStatus: null, body: null, attempts: 1, ambiguous: false };
+    }
+    const ok = res.outcome === 'ok' && Array.isArray(res.body?.practiceList);
+    if (ok && (!cached || cached.startedAt <= startedAt)) cached = { startedAt, asked, found };
+    for (const w of batch) w.resolve(ok ? answerOf(found, w.accountId) : { state: 'failed', result: res });
+  };
+
+  const pump = () => {
+    if (loading || timer || !waiting.length) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const batch = waiting;
+      waiting = [];
+      loading = true;
+      load(batch).finally(() => { loading = false; pump(); });
+    }, gatherMs);
+  };
+
+  return (accountId, signal, notBefore = now()) => {
+    const c = cached;
+    if (c && c.asked.has(accountId) && c.startedAt >= notBefore && now() - c.startedAt <= ttlMs) return Promise.resolve(answerOf(c.found, accountId));
+    return new Promise<Answer>((resolve) => {
+      waiting.push({ accountId, resolve, ...(signal ? { signal } : {}) });
+      pump();
+    });
   };
 }
