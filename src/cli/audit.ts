@@ -39,9 +39,22 @@ export const register: RegisterCommand = (program, ctx) => {
           return;
         }
         if (opts.json) {
-          const practices: AuditRow[] = [];
-          for await (const r of rows) practices.push(r);
-          ctx.print(JSON.stringify({ ...stats, practices }));
+          // One JSON document, written a page of practices at a time (a line each) so that the
+          // list never sits whole in memory.
+          ctx.print(`${JSON.stringify(stats).slice(0, -1)},"practices":[`);
+          let page: string[] = [];
+          let first = true;
+          const flush = () => {
+            if (page.length) ctx.print(`${first ? '' : ','}${page.join(',\n')}`);
+            first &&= !page.length;
+            page = [];
+          };
+          for await (const r of rows) {
+            page.push(JSON.stringify(r));
+            if (page.length === 1000) flush();
+          }
+          flush();
+          ctx.print(']}');
           return;
         }
         ctx.print(summary(stats));

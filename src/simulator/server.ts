@@ -44,7 +44,13 @@ async function sendChunks(res: ServerResponse, status: number, chunks: Iterable<
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   for (const chunk of chunks) {
     if (res.destroyed) return;
-    if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
   }
   if (!res.destroyed) res.end();
 }
