@@ -8,7 +8,7 @@ import { isFinal, isSuccess } from '../runs';
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { BadInputError, EXIT } from '../errors';
-import { upgradeLegacy, type UpgradePlan, type UpgradeReport } from '../sync/upgrade-legacy';
+import { UPGRADE_LIST_CAP, upgradeLegacy, type UpgradePlan, type UpgradeReport } from '../sync/upgrade-legacy';
 import { isQuiet, type RegisterCommand } from './context';
 
 interface Opts { source?: string; accounts?: string; dryRun?: boolean; json?: boolean; concurrency?: string }
@@ -83,22 +83,23 @@ function describePlan(p: UpgradePlan, dryRun: boolean): string {
     `upgrade run ${p.runId}${p.resumed ? ' (resumed)' : ''}: ${p.candidates} legacy account(s), ${p.queued} to re-save through PracticeSave/1.1`
       + `${dryRun ? ' (dry run: nothing sent)' : ''}; about ${formatEta(p.etaSeconds)} at the configured rate limit`,
   ];
-  if (p.blocked.length) {
-    lines.push(`cannot be upgraded (${p.blocked.length}):`);
-    for (const b of p.blocked.slice(0, 50)) lines.push(`  ${b.accountId}  ${b.reason}  ${b.message}`);
-    if (p.blocked.length > 50) lines.push(`  … and ${p.blocked.length - 50} more (use --json for all)`);
-  }
-  if (p.warnings.length) {
-    lines.push(`upgraded with a warning (${p.warnings.length}):`);
-    for (const w of p.warnings.slice(0, 50)) lines.push(`  ${w.accountId}  ${w.code}  ${w.message}`);
-    if (p.warnings.length > 50) lines.push(`  … and ${p.warnings.length - 50} more (use --json for all)`);
-  }
+  const list = <T>(title: string, items: T[], total: number, line: (x: T) => string) => {
+    if (!total) return;
+    lines.push(`${title} (${total}):`);
+    for (const x of items.slice(0, 50)) lines.push(`  ${line(x)}`);
+    if (total > 50) lines.push(`  … and ${total - 50} more (--json lists the first ${UPGRADE_LIST_CAP})`);
+  };
+  list('cannot be upgraded', p.blocked, totalOf(p, 'blocked'), (b) => `${b.accountId}  ${b.reason}  ${b.message}`);
+  list('upgraded with a warning', p.warnings, totalOf(p, 'warnings'), (w) => `${w.accountId}  ${w.code}  ${w.message}`);
   return lines.join('\n');
 }
 
+/** A plan recorded before the lists were capped has no totals: its lists are whole. */
+const totalOf = (p: UpgradePlan, k: 'blocked' | 'warnings') => Math.max(p.totals?.[k] ?? 0, p[k].length);
+
 function describeReport(r: UpgradeReport): string {
-  if (r.dryRun) return `dry run: ${r.queued} would be re-saved, ${r.blocked.length} cannot be upgraded`;
-  const lines = [`upgrade run ${r.runId}: ${r.status}; ${r.succeeded} upgraded, ${r.failed.length} failed, ${r.blocked.length} cannot be upgraded`];
+  if (r.dryRun) return `dry run: ${r.queued} would be re-saved, ${totalOf(r, 'blocked')} cannot be upgraded`;
+  const lines = [`upgrade run ${r.runId}: ${r.status}; ${r.succeeded} upgraded, ${r.failedTotal} failed, ${totalOf(r, 'blocked')} cannot be upgraded`];
   for (const f of r.failed.slice(0, 50)) lines.push(`  failed ${f.accountId}  ${f.code ?? '-'}  ${f.message}`);
   if (r.apply?.haltReason) lines.push(`  HALTED: ${r.apply.haltReason} — fix it and run upgrade-legacy again to resume`);
   return lines.join('\n');

@@ -9,15 +9,16 @@
 import { payloadHash } from './merge';
 import type { AppDeps } from '../app';
 import { valuesFromRow, type PracticeValues } from '../practice';
-import { readPracticeEntry } from '../updox/list-entries';
+import { PermanentError } from '../errors';
+import { snapshotRemote } from './snapshot';
 import type { UpdoxClient, UpdoxPractice } from '../updox/types';
 import { applyRun, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply';
 import { extraFields, fromWire, toPayload } from './payload';
 import {
-  asQueryable, attemptId, isAppliable, DEFAULT_LEASE_MS, createRun, failRun, haltRun, LEASED_STATUSES, ownerIsGone, recordPlan, resumeRun, startStep, takeOver,
+  asQueryable, attemptId, isAppliable, DEFAULT_LEASE_MS, createRun, LEASED_STATUSES, ownerIsGone, recordPlan, resumeRun, startStep, takeOver,
   withRunLease, emitPlanEvents, type RunRow,
 } from '../runs';
-import { assessUpgrade, isLegacy, notFound, upgradeValues, type Blocked, type Warned } from './upgrade-rules';
+import { assessUpgrade, notFound, upgradeValues, type Blocked, type Warned } from './upgrade-rules';
 import { UPGRADE_STEPS, type StepFn } from '../pipeline/definition';
 import { runStepsInProcess } from '../pipeline/in-process';
 import { next, stop } from '../pipeline/outcome';
@@ -43,8 +44,10 @@ export interface UpgradePlan {
   listed: number;
   candidates: number;
   queued: number;
+  /** The first UPGRADE_LIST_CAP accounts that cannot be upgraded, and warnings; `totals` counts all. */
   blocked: Blocked[];
   warnings: Warned[];
+  totals: { blocked: number; warnings: number };
   /** Seconds the queued writes take at the configured rate limit. */
   etaSeconds: number;
 }
@@ -55,7 +58,9 @@ export interface UpgradeReport extends UpgradePlan {
   /** Why the command did nothing (a skipped run: which run blocks it). */
   message?: string | undefined;
   succeeded: number;
+  /** The first UPGRADE_LIST_CAP failed accounts; `failedTotal` counts all. */
   failed: { accountId: string; code: number | null; message: string }[];
+  failedTotal: number;
   apply?: ApplyResult;
 }
 
@@ -76,7 +81,7 @@ export async function upgradeLegacy(deps: AppDeps, client: UpdoxClient, opts: Up
     const taken = await takeOver(db, run.id, owner, DEFAULT_LEASE_MS, { previousOwner: ownerIsGone(run.owner) ? run.owner : null });
     if (!taken) {
       const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli' });
-      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], message: created.run.error_message ?? undefined };
+      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], failedTotal: 0, message: created.run.error_message ?? undefined };
     }
     run = taken;
   }
@@ -84,7 +89,7 @@ export async function upgradeLegacy(deps: AppDeps, client: UpdoxClient, opts: Up
   if (!run) {
     const created = await createRun(db, { kind: 'upgrade', partnerId: config.partner.id, source, dryRun, trigger: 'cli', owner });
     if (created.skipped) {
-      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], message: created.run.error_message ?? undefined };
+      return { ...emptyPlan(created.run.id, false), dryRun, status: 'skipped', succeeded: 0, failed: [], failedTotal: 0, message: created.run.error_message ?? undefined };
     }
     run = created.run;
   }
@@ -115,11 +120,7 @@ async function drive(
     }
     await startStep(db, runId, 'plan', owner);
     const planned = await planUpgrade(deps, client, runId, source, opts.accounts, dryRun, opts.atPlanChunk);
-    if ('error' in planned) {
-      if (planned.halt) await haltRun(db, runId, planned.error, 'UPGRADE_LIST_FAILED');
-      else await failRun(db, runId, { code: 'UPGRADE_LIST_FAILED', message: planned.error });
-      return stop(planned.halt ? 'halted' : 'failed');
-    }
+    if ('ended' in planned) return stop(planned.ended);
     plan = { ...planned, resumed };
     const current = (await db('runs').where({ id: runId }).first()) as RunRow;
     emitPlanEvents(await recordPlan(asQueryable(db), current, { planStats: { ...plan }, held: false, heldReason: null }));
@@ -135,91 +136,115 @@ async function drive(
     owner, log: deps.log.child({ runId, kind: 'upgrade' }), fns: { plan: planStep, apply: applyStep }, rethrow: true,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  if (dryRun) return { ...plan, dryRun, status: 'previewed', succeeded: 0, failed: [] };
-  if (!apply) return { ...plan, dryRun, status: ended.status, succeeded: 0, failed: [] };
+  if (dryRun) return { ...plan, dryRun, status: 'previewed', succeeded: 0, failed: [], failedTotal: 0 };
+  if (!apply) return { ...plan, dryRun, status: ended.status, succeeded: 0, failed: [], failedTotal: 0 };
 
   const failedRows = await db('sync_actions').where({ run_id: runId, status: 'failed' }).orderBy('account_id')
-    .select('account_id', 'code', 'message');
-  const succeeded = Number((await db('sync_actions').where({ run_id: runId, status: 'succeeded' }).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+    .limit(UPGRADE_LIST_CAP).select('account_id', 'code', 'message');
+  const count = async (status: string) => Number((await db('sync_actions').where({ run_id: runId, status }).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+  const succeeded = await count('succeeded');
   return {
-    ...plan, dryRun, status: apply.status, succeeded, apply,
+    ...plan, dryRun, status: apply.status, succeeded, failedTotal: await count('failed'), apply,
     failed: failedRows.map((r) => ({ accountId: r.account_id as string, code: (r.code as number | null) ?? null, message: (r.message as string | null) ?? '' })),
   };
 }
 
 const emptyPlan = (runId: string, resumed: boolean): UpgradePlan =>
-  ({ runId, resumed, listed: 0, candidates: 0, queued: 0, blocked: [], warnings: [], etaSeconds: 0 });
+  ({ runId, resumed, listed: 0, candidates: 0, queued: 0, blocked: [], warnings: [], totals: { blocked: 0, warnings: 0 }, etaSeconds: 0 });
 
 type Planned = Omit<UpgradePlan, 'resumed'>;
 
-/** Lists, selects, builds and (unless dry) writes the outbox rows. Idempotent per run. */
+/** Blocked accounts and warnings kept in the plan (and its plan_stats); `totals` counts them all. */
+export const UPGRADE_LIST_CAP = 1000;
+
+/** Snapshot rows read per page of the plan. */
+const PAGE = 1000;
+
+interface SnapRow { account_id: string; raw: UpdoxPractice }
+
+/**
+ * Lists, selects, builds and (unless dry) writes the outbox rows. Idempotent per run. PracticeList
+ * is streamed into this run's snapshot (snapshot.ts: each entry read on its own, a repeat with
+ * other content made unreadable), then the candidates are read from it a page at a time with
+ * what we know of them and their roster rows, so memory does not grow with the partner.
+ */
 async function planUpgrade(
   deps: AppDeps, client: UpdoxClient, runId: string, source: string | null, accounts: string[] | undefined, dryRun: boolean,
   atChunk?: (written: number) => void | Promise<void>,
-): Promise<Planned | { error: string; halt: boolean }> {
+): Promise<Planned | { ended: string }> {
   const { db, config } = deps;
-  const list = await client.practiceList();
-  if (list.outcome !== 'ok' || !list.body) {
-    return { error: `PracticeList failed: ${list.code ?? ''} ${list.message}`.trim(), halt: list.outcome === 'halt' };
+  let listed: number;
+  try {
+    listed = (await snapshotRemote(deps, client, runId)).practices;
+  } catch (err) {
+    // snapshotRemote has failed (or halted) the run with the list's reason.
+    if (err instanceof PermanentError) return { ended: err.halt ? 'halted' : 'failed' };
+    throw err;
   }
-  // Malformed or repeated entries are left out (an account among them cannot be upgraded this time:
-  // listed but unreadable reports as NOT_FOUND when asked for explicitly).
-  const remote = new Map<string, UpdoxPractice>();
-  const repeated = new Set<string>();
-  for (const item of list.body.practiceList) {
-    const r = readPracticeEntry(item);
-    if (!r.ok) continue;
-    if (remote.has(r.id)) repeated.add(r.id);
-    else remote.set(r.id, r.entry);
-  }
-  for (const id of repeated) remote.delete(id);
-  const ours = new Map<string, Record<string, unknown>>(
-    (await db('practices').select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]),
-  );
-
   const blocked: Blocked[] = [];
-  let candidates: string[];
-  if (accounts) {
-    const wanted = [...new Set(accounts.map((a) => a.trim()).filter(Boolean))];
-    for (const a of wanted) if (!remote.has(a)) blocked.push(notFound(a));
-    candidates = wanted.filter((a) => remote.has(a));
-  } else {
-    candidates = [...remote.keys()].filter((a) => {
-      const o = ours.get(a) as { api_version: string | null; source: string | null } | undefined;
-      return isLegacy(o) && (!o || !source || o.source === null || o.source === source);
-    });
-  }
-  const roster = await latestRoster(deps, source, candidates);
-
   const warnings: Warned[] = [];
-  const rows: Record<string, unknown>[] = [];
-  for (const accountId of candidates.sort()) {
-    const o = ours.get(accountId);
-    const r = roster.get(accountId);
-    const values = upgradeValues(fromWire(remote.get(accountId)!), o ? valuesFromRow(o) : null, r ? valuesFromRow(r) : null);
-    const verdict = assessUpgrade(accountId, values);
-    if (verdict.blocked) { blocked.push(verdict.blocked); continue; }
-    warnings.push(...verdict.warnings);
-    // Every field we do not model goes back as Updox has it (what we last saved stands in for a
-    // key the read lacks); Updox's own read-only fields stay out.
-    const readOnly = config.updox.readOnlyPracticeFields;
-    const extras = { ...extraFields(o?.extra_fields as Record<string, unknown> | null, readOnly), ...extraFields(remote.get(accountId), readOnly) };
-    rows.push(actionRow(runId, accountId, values, extras, verdict.warnings, {
-      source: (o?.source as string | null) ?? (r ? source : null),
-      externalId: (r?.external_id as string | undefined) ?? (o?.external_id as string | null) ?? null,
-      managerEmail: (r?.manager_email as string | null | undefined) ?? (o?.manager_email as string | null) ?? null,
-    }));
-  }
-  if (!dryRun) {
-    for (let i = 0; i < rows.length; i += 1000) {
-      await db('sync_actions').insert(rows.slice(i, i + 1000)).onConflict(['run_id', 'account_id']).ignore();
-      await atChunk?.(Math.min(rows.length, i + 1000));
+  const totals = { blocked: 0, warnings: 0 };
+  const block = (b: Blocked) => { totals.blocked++; if (blocked.length < UPGRADE_LIST_CAP) blocked.push(b); };
+  let candidates = 0;
+  let queued = 0;
+  const readOnly = config.updox.readOnlyPracticeFields;
+
+  const planPage = async (page: SnapRow[]) => {
+    const ids = page.map((r) => r.account_id);
+    const ours = new Map((await db('practices').whereIn('account_id', ids).select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]));
+    const roster = await latestRoster(deps, source, ids);
+    const rows: Record<string, unknown>[] = [];
+    for (const { account_id: accountId, raw } of page) {
+      const o = ours.get(accountId);
+      const r = roster.get(accountId);
+      const values = upgradeValues(fromWire(raw), o ? valuesFromRow(o) : null, r ? valuesFromRow(r) : null);
+      const verdict = assessUpgrade(accountId, values);
+      if (verdict.blocked) { block(verdict.blocked); continue; }
+      for (const w of verdict.warnings) { totals.warnings++; if (warnings.length < UPGRADE_LIST_CAP) warnings.push(w); }
+      // Every field we do not model goes back as Updox has it (what we last saved stands in for a
+      // key the read lacks); Updox's own read-only fields stay out.
+      const extras = { ...extraFields(o?.extra_fields as Record<string, unknown> | null, readOnly), ...extraFields(raw, readOnly) };
+      rows.push(actionRow(runId, accountId, values, extras, verdict.warnings, {
+        source: (o?.source as string | null) ?? (r ? source : null),
+        externalId: (r?.external_id as string | undefined) ?? (o?.external_id as string | null) ?? null,
+        managerEmail: (r?.manager_email as string | null | undefined) ?? (o?.manager_email as string | null) ?? null,
+      }));
+    }
+    if (!dryRun && rows.length) {
+      await db('sync_actions').insert(rows).onConflict(['run_id', 'account_id']).ignore();
+      await atChunk?.(queued + rows.length);
+    }
+    queued += rows.length;
+  };
+
+  if (accounts) {
+    // The operator's accounts, as listed (an account listed but unreadable is NOT_FOUND).
+    const wanted = [...new Set(accounts.map((a) => a.trim()).filter(Boolean))].sort();
+    for (let i = 0; i < wanted.length; i += PAGE) {
+      const chunk = wanted.slice(i, i + PAGE);
+      const page = await db('remote_snapshots').where({ run_id: runId }).whereNull('unreadable').whereIn('account_id', chunk)
+        .orderByRaw('account_id COLLATE "C"').select('account_id', 'raw') as SnapRow[];
+      const found = new Set(page.map((r) => r.account_id));
+      for (const a of chunk) if (!found.has(a)) block(notFound(a));
+      candidates += chunk.length;
+      await planPage(page);
+    }
+  } else {
+    // Every listed account we know as legacy (or do not know), of this source or of none.
+    let after = '';
+    for (;;) {
+      const page = (await db.raw(`SELECT s.account_id, s.raw FROM remote_snapshots s LEFT JOIN practices p ON p.account_id = s.account_id
+        WHERE s.run_id = ? AND s.unreadable IS NULL AND s.account_id COLLATE "C" > ?
+          AND (p.account_id IS NULL OR ((p.api_version IS NULL OR p.api_version = 'legacy') AND (?::text IS NULL OR p.source IS NULL OR p.source = ?)))
+        ORDER BY s.account_id COLLATE "C" LIMIT ${PAGE}`, [runId, after, source, source])).rows as SnapRow[];
+      if (!page.length) break;
+      candidates += page.length;
+      await planPage(page);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.account_id;
     }
   }
-  return {
-    runId, listed: remote.size, candidates: candidates.length + blocked.filter((b) => b.reason === 'NOT_FOUND').length,
-    queued: rows.length, blocked, warnings, etaSeconds: Math.ceil(rows.length / config.updox.requestsPerSecond),
-  };
+  return { runId, listed, candidates, queued, blocked, warnings, totals, etaSeconds: Math.ceil(queued / config.updox.requestsPerSecond) };
 }
 
 function actionRow(

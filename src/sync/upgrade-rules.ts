@@ -4,7 +4,8 @@
  *
  * The vendor does not say which API version last saved an account, so "legacy" is our knowledge:
  * an account we never saved through PracticeSave/1.1 (`practices.api_version` null or 'legacy',
- * or no practices row at all), or one the operator lists explicitly.
+ * or no practices row at all), or one the operator lists explicitly. That selection is SQL over
+ * the run's snapshot (upgrade-legacy.ts planUpgrade).
  */
 import { ADDRESS_FIELDS, PRACTICE_FIELDS, type PracticeValues } from '../practice';
 
@@ -13,11 +14,6 @@ export type UpgradeWarning = 'NO_WEBSITE';
 
 export interface Blocked { accountId: string; reason: BlockReason; message: string }
 export interface Warned { accountId: string; code: UpgradeWarning; message: string }
-
-/** Whether an account counts as legacy from what we know of it. */
-export function isLegacy(ours: { api_version: string | null } | undefined): boolean {
-  return !ours || ours.api_version === null || ours.api_version === 'legacy';
-}
 
 /**
  * The record to re-save: the remote record, gaps filled from what we last saved, then every value

@@ -95,6 +95,25 @@ describe('upgradeLegacy', () => {
     expect(Object.keys((await simCounters(h.sim)).writesByAccount).sort()).toEqual(['tp-L4', 'tp-M00001']);
   });
 
+  it('streams PracticeList into its snapshot (never read whole); a failed list fails the run with the list\'s reason', async () => {
+    await seedWorld();
+    const client = { ...h.client, practiceList: () => { throw new Error('PracticeList read whole'); } };
+    const report = await upgradeLegacy(h.app.deps, client, opts());
+    expect(report).toMatchObject({ status: 'succeeded', listed: 6, candidates: 5, queued: 4, succeeded: 4, failedTotal: 0, totals: { blocked: 1, warnings: 2 } });
+    expect(await h.db('remote_snapshots').where({ run_id: report.runId }).count('* as n').first()).toMatchObject({ n: '6' });
+
+    await simPost(h.sim, '/_sim/faults', { faults: [{ method: 'PracticeList', kind: 'envelope', code: 5000, count: 100 }] });
+    try {
+      const failed = await upgradeLegacy(h.app.deps, client, opts({ accounts: ['tp-L1'] }));
+      expect(failed).toMatchObject({ status: 'failed', queued: 0, succeeded: 0 });
+      const run = await h.db('runs').where({ id: failed.runId }).first();
+      expect(run).toMatchObject({ status: 'failed', error_code: 'UPDOX_LIST_FAILED' });
+      expect(run.error_message).toMatch(/PracticeList failed \(retryable, code 5000\)/);
+    } finally {
+      await simPost(h.sim, '/_sim/faults', { faults: [] });
+    }
+  });
+
   it('reads an accounts file with comments and commas, and names an unreadable one', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/upgrade-accounts-');
