@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- nightly [--practices 200000] [--rps 500] [--workers 1] [--changed 0.01] [--heap-mb M]`
+ * (`--heap-mb`: each worker's V8 heap cap; default the image's, from the Dockerfile's NODE_OPTIONS; 0: none)
  *
  * A large partner's two nights, through the real workers. The simulator (in this process, the one
  * process exempt from the memory target) is seeded with N practices and their numbers in a
@@ -106,8 +107,10 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
   const rps = numberArg(argv, 'rps', 500);
   const workerCount = numberArg(argv, 'workers', 1);
   const changedShare = numberArg(argv, 'changed', 0.01);
-  // A cap on each worker's V8 heap (--max-old-space-size): shows whether what RSS holds is kept or only not yet collected.
-  const heapMb = argv.includes('--heap-mb') ? numberArg(argv, 'heap-mb', 0) : null;
+  // Each worker's V8 heap cap (--max-old-space-size): by default the image's (Dockerfile NODE_OPTIONS),
+  // so the workers run as deployed; --heap-mb 0 runs them uncapped.
+  const imageHeapMb = Number(/--max-old-space-size=(\d+)/.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? 0) || null;
+  const heapMb = (argv.includes('--heap-mb') ? numberArg(argv, 'heap-mb', 0) : imageHeapMb) || null;
   const dbUrl = process.env.BENCH_NIGHTLY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/updox_sync_bench_nightly';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-nightly-${randomUUID().slice(0, 8)}`;
@@ -144,7 +147,7 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
     }
     await admin.seed({ practices, numbers });
   }
-  log(`seeded ${n} practices (${notVerified} without a verified number) in ${Date.now() - t0} ms`);
+  log(`seeded ${n} practices (${notVerified} without a verified number) in ${Date.now() - t0} ms; workers' heap cap: ${heapMb ? `${heapMb} MB` : 'none'}`);
 
   const base = readFileSync(path.join(ROOT, 'test/fixtures/config/test.yaml'), 'utf8');
   const partnerAndPeople = base.slice(0, base.indexOf('sources:'));
