@@ -235,15 +235,25 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   };
 
   const inFlight = new Set<Promise<void>>();
-  for await (const accountId of streamAccounts(deps, opts, stats)) {
-    if (halt || writeError || opts.signal?.aborted) break;
-    const p: Promise<void> = limit(() => fetchOne(accountId)).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    // Backpressure: a bounded queue of calls, and at most two batches waiting for the database.
-    // (`writer` joins the race only while it is pending, or the loop would spin without yielding.)
-    while (inFlight.size >= concurrency * 2 || writesQueued > 2) {
-      await Promise.race(writesQueued > 2 ? [...inFlight, writer] : [...inFlight]);
+  try {
+    for await (const accountId of streamAccounts(deps, opts, stats)) {
+      if (halt || writeError || opts.signal?.aborted) break;
+      const p: Promise<void> = limit(() => fetchOne(accountId)).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      // Backpressure: a bounded queue of calls, and at most two batches waiting for the database.
+      // (`writer` joins the race only while it is pending, or the loop would spin without yielding.)
+      while (inFlight.size >= concurrency * 2 || writesQueued > 2) {
+        await Promise.race(writesQueued > 2 ? [...inFlight, writer] : [...inFlight]);
+      }
     }
+  } catch (err) {
+    // Reading the accounts failed (Postgres went away): stop the calls, keep what was fetched, then fail.
+    abort.abort();
+    await Promise.allSettled(inFlight);
+    flush();
+    await writer;
+    opts.signal?.removeEventListener('abort', onStop);
+    throw err;
   }
   await Promise.all(inFlight);
   flush();
