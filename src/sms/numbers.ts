@@ -59,6 +59,7 @@ export interface PullOptions {
   concurrency?: number;
   /** Accounts per database write. */
   writeBatchAccounts?: number;
+  /** Accounts read from Postgres at a time (keyset page, or cursor fetch in mode `due`). */
   pageSize?: number;
   /** Stops the pull within a call's time (shutdown): what was fetched is saved, then NUMBERS_INTERRUPTED is thrown. */
   signal?: AbortSignal;
@@ -287,7 +288,7 @@ async function* streamAccounts(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, o
     const budget = opts.budget ?? (await numbersBudget(deps)).budget;
     const now = deps.clock.now();
     const windowEnd = new Date(now.getTime() + deps.config.numbers.windowHours * 3_600_000);
-    const { accounts, due } = await dueAccounts(deps.db, { now, windowEnd, limit: budget, policy: checkPolicy(deps.config.numbers) });
+    const { accounts, due } = await dueAccounts(deps.db, { now, windowEnd, limit: budget, policy: checkPolicy(deps.config.numbers), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
     stats.due = due;
     stats.budget = budget;
     stats.leftDue = Math.max(0, due - budget);

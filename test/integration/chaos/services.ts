@@ -69,7 +69,11 @@ export async function startOwnRedis(opts: { alsoBind?: string[] } = {}): Promise
   return { url, port, kill, start, stop: kill };
 }
 
-export interface OwnPostgres { url(db: string): string; port: number; restartFast(): void; stop(): void; start(): void; destroy(): void }
+export interface OwnPostgres {
+  url(db: string): string; port: number; restartFast(): void; stop(): void; start(): void; destroy(): void;
+  /** restartFast without blocking this process's event loop (its own connections see the restart as it happens). */
+  restartFastAsync(): Promise<void>;
+}
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -99,6 +103,14 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     port,
     url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
     restartFast: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', '-o', opts, 'restart']),
+    restartFastAsync: () => new Promise<void>((resolve, reject) => {
+      const args = ['-D', data, '-m', 'fast', '-w', '-t', '30', '-o', opts, 'restart'];
+      const child = asPg ? spawn('runuser', ['-u', 'postgres', '--', path.join(PG_BIN, 'pg_ctl'), ...args], { stdio: 'ignore' })
+        : spawn(path.join(PG_BIN, 'pg_ctl'), args, { stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('exit', (code) => { clearTimeout(timer); if (code === 0) resolve(); else reject(new Error(`pg_ctl restart exited ${code}`)); });
+    }),
     stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']),
     start,
     destroy: () => {
