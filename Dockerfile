@@ -23,11 +23,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # 3. The runtime: no compiler, no sources, no npm cache.
 FROM node:20-bookworm-slim
-# Every process's V8 heap is capped at 192 MB: their work is streamed and paged, so what they keep
+# Every process's V8 heap is capped at 160 MB: their work is streamed and paged, so what they keep
 # does not grow with the partner, and with the cap V8 collects before it grows (a worker peaks at
 # ~260 MB RSS through a 200,000-practice night instead of ~600 MB). Override NODE_OPTIONS to change it.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=192 \
+    NODE_OPTIONS=--max-old-space-size=160 \
     UPDOX_SYNC_CONFIG=/app/config/example.yaml \
     HTTP_HOST=0.0.0.0
 WORKDIR /app
