@@ -1,13 +1,16 @@
 /**
  * `auditPractices`: run the pure business-details audit over the `practices` table in keyset pages
- * (bounded memory), store each practice's status and findings, and append a business_detail_audits
- * row only when its findings changed. "Changed" compares (code, side, field, severity), not the
+ * (bounded memory), store each practice's status and findings where they differ from what is
+ * stored (a night with nothing changed writes nothing, so the table does not bloat and the cost
+ * grows with what changed; `audited_at` is when the stored findings were found), and append a
+ * business_detail_audits row only when its findings changed. "Changed" compares (code, side, field, severity), not the
  * message wording, so a reworded message or a different invalid value for the same problem does not
  * add history. Inactive practices (active = false) keep their last audit.
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
+import { canonical } from '../canonical-json';
 import { valuesFromRow } from '../practice';
 import { auditPractice, type AuditStatus, type Finding } from './business-details';
 
@@ -59,9 +62,11 @@ export async function auditPractices(deps: Pick<AppDeps, 'db' | 'config' | 'log'
       const hash = findingsHash(res.findings);
       const prev = r.audit_findings as Finding[] | null;
       const changed = r.audit_status === null || prev === null || findingsHash(prev) !== hash;
-      return { accountId: r.account_id as string, ...res, hash, changed };
+      // The stored row is rewritten only when what it says differs (the wording included).
+      const stale = changed || r.audit_status !== res.status || canonical(prev) !== canonical(res.findings);
+      return { accountId: r.account_id as string, ...res, hash, changed, stale };
     });
-    await deps.db.transaction((trx) => writePage(trx, results, now, opts.runId ?? null));
+    if (results.some((r) => r.stale)) await deps.db.transaction((trx) => writePage(trx, results.filter((r) => r.stale), now, opts.runId ?? null));
     for (const r of results) {
       stats.audited++;
       stats[r.status]++;
@@ -96,7 +101,7 @@ async function droppedRosterValues(db: Knex): Promise<Map<string, { field: strin
   return out;
 }
 
-interface PageResult { accountId: string; status: AuditStatus; findings: Finding[]; hash: string; changed: boolean }
+interface PageResult { accountId: string; status: AuditStatus; findings: Finding[]; hash: string; changed: boolean; stale: boolean }
 
 async function writePage(trx: Knex.Transaction, results: PageResult[], now: Date, runId: string | null): Promise<void> {
   await trx.raw(

@@ -12,7 +12,9 @@ import { PRACTICE_FIELDS, type PracticeField } from '../practice';
 import { analyzeRosterRows } from '../roster/stage';
 import { shouldHold, type HoldDecision } from './guardrails';
 import type { ConflictPolicy } from './merge';
-import { ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, healDigestsSql, managedSignature, planKeysSql, type KeysRow } from './plan-keys-sql';
+import {
+  ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, healDigestsSql, KEYS_COUNTS_SQL, managedSignature, PARALLEL_KEYS_SQL, planKeysSql, type KeysRow,
+} from './plan-keys-sql';
 import { KNOWN_PRACTICES_SQL, planStatementSql, recordUnchangedSql, withPgTransaction } from './plan-sql';
 import { emitPlanEvents, isPlannable, PLANNABLE_STATUSES, recordPlan, type Queryable, type RunRow } from '../runs';
 
@@ -112,7 +114,10 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     // First pass: unchanged rows are counted and set aside; the merge sees only the rest.
     await c.query(CREATE_PLAN_REST_SQL);
     const signature = managedSignature(managed);
-    const keys = (await c.query(planKeysSql(managed), [runId, source.name, signature])).rows[0] as KeysRow;
+    for (const q of PARALLEL_KEYS_SQL) await c.query(q);
+    await c.query(planKeysSql(managed), [runId, source.name, signature]);
+    await c.query(KEYS_COUNTS_SQL[0]!);
+    const keys = (await c.query(KEYS_COUNTS_SQL[1]!, [runId])).rows[0] as KeysRow;
     await c.query(ANALYZE_PLAN_REST_SQL);
     const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true, readOnly: deps.config.updox.readOnlyPracticeFields });
     const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];

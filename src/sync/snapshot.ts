@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppDeps } from '../app';
+import { canonical } from '../canonical-json';
 import { BadInputError, PermanentError } from '../errors';
 import { COLUMN_OF, PRACTICE_FIELDS, type PracticeField, type PracticeValues } from '../practice';
 import { describeTally, readPracticeEntry, type SkipTally } from '../updox/list-entries';
@@ -36,16 +37,6 @@ function esc(v: string | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
-
-/** JSON text with object keys sorted at every level: the same value gives the same text. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
 }
 
 const MODELLED = new Set(MODELLED_WIRE_KEYS);

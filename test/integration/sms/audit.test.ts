@@ -80,6 +80,24 @@ describe('auditPractices', () => {
     expect(hist).toEqual(['incomplete', 'complete']);
   });
 
+  it('rewrites no practice when nothing changed, and only the one whose findings or wording changed', async () => {
+    const db = t.app.deps.db;
+    const versions = async () => new Map((await db.raw('SELECT account_id, xmin::text AS v FROM practices')).rows.map((r: { account_id: string; v: string }) => [r.account_id, r.v]));
+    await auditPractices(t.app.deps);
+    const before = await versions();
+    const stats = await auditPractices(t.app.deps, { pageSize: 4 });
+    expect(stats.audited).toBe(18);
+    const same = await versions();
+    expect([...same].filter(([id, v]) => before.get(id) !== v).map(([id]) => id)).toEqual([]);
+    await db('practices').where({ account_id: 'p03-state' }).update({ state: 'ZZ' }); // the same problem, another value in the message
+    const touched = await versions();
+    await auditPractices(t.app.deps);
+    const after = await versions();
+    const rewritten = [...after].filter(([id, v]) => touched.get(id) !== v).map(([id]) => id);
+    expect(rewritten).toEqual(['p03-state']);
+    expect((await db('practices').where({ account_id: 'p03-state' }).first()).audit_findings).toEqual([expect.objectContaining({ message: expect.stringContaining('ZZ') })]);
+  });
+
   it('covers every finding code on real Postgres (partner-side codes via partner variants)', async () => {
     const variants: Partial<PartnerBusinessDetails>[] = [
       { contactFirstName: 'Front', contactLastName: 'Desk', contactEmail: 'info@partner.example', contactPhone: '555' },
