@@ -62,11 +62,22 @@ export interface DiffSqlOptions {
   managed: ReadonlySet<PracticeField>;
   policy: ConflictPolicy;
   fullRoster: boolean;
-  /** Merge only the roster rows the first pass left in plan_rest (plan-keys-sql.ts). */
+  /** Merge only the roster rows the first pass left in plan_rest (plan-keys-sql.ts), and (full roster) the practices in plan_gone. */
   restricted?: boolean;
   /** Wire keys Updox reports that a save must not carry back (UPDOX_READ_ONLY_PRACTICE_FIELDS); validated keys. */
   readOnly?: readonly string[];
 }
+
+/** A practice of the source ($2) that the run's roster ($1) no longer lists, by external id or account id. */
+const GONE_WHERE = `AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.external_id = p.external_id)
+      AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.account_id = p.account_id)`;
+
+/**
+ * The practices a full roster no longer lists, for the restricted merge: a CREATE TABLE AS, which
+ * Postgres may run in parallel (the merge's INSERT never is); 1.1 s → 0.9 s at 1,000,000.
+ */
+export const CREATE_PLAN_GONE_SQL = `CREATE TEMP TABLE plan_gone ON COMMIT DROP AS
+  SELECT p.account_id FROM practices p WHERE p.source = $2 ${GONE_WHERE}`;
 
 /** The run's roster rows, or (restricted) those of them in plan_rest. */
 const rosterFrom = (restricted: boolean | undefined) =>
@@ -137,12 +148,11 @@ export function diffSql(o: DiffSqlOptions): string {
       ${COLS.map(([, c]) => `false AS c_${c}`).join(', ')},
       0 AS n_conflicts,
       'deactivate' AS op
-    FROM practices p
+    FROM ${o.restricted ? 'plan_gone g JOIN practices p ON p.account_id = g.account_id' : 'practices p'}
     JOIN remote_snapshots s ON s.run_id = $1 AND s.account_id = p.account_id
     WHERE p.source = $2 AND s.unreadable IS NULL
       AND (${remoteOf('active', 'active')}) IS DISTINCT FROM false
-      AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.external_id = p.external_id)
-      AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.run_id = $1 AND r.account_id = p.account_id)`;
+      ${o.restricted ? '' : GONE_WHERE}`;
   return `${rosterRows}\n    UNION ALL\n${gone}`;
 }
 

@@ -15,7 +15,7 @@ import type { ConflictPolicy } from './merge';
 import {
   ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, healDigestsSql, KEYS_COUNTS_SQL, managedSignature, PARALLEL_KEYS_SQL, planKeysSql, type KeysRow,
 } from './plan-keys-sql';
-import { KNOWN_PRACTICES_SQL, planStatementSql, recordUnchangedSql, withPgTransaction } from './plan-sql';
+import { CREATE_PLAN_GONE_SQL, KNOWN_PRACTICES_SQL, planStatementSql, recordUnchangedSql, withPgTransaction } from './plan-sql';
 import { emitPlanEvents, isPlannable, PLANNABLE_STATUSES, recordPlan, type Queryable, type RunRow } from '../runs';
 
 export interface PlanOptions {
@@ -119,6 +119,7 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     await c.query(KEYS_COUNTS_SQL[0]!);
     const keys = (await c.query(KEYS_COUNTS_SQL[1]!, [runId])).rows[0] as KeysRow;
     await c.query(ANALYZE_PLAN_REST_SQL);
+    if (source.fullRoster) await c.query(CREATE_PLAN_GONE_SQL, [runId, source.name]);
     const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true, readOnly: deps.config.updox.readOnlyPracticeFields });
     const rows = (await c.query(sql, [runId, source.name])).rows as StatementRow[];
     const knownOwn = ((await c.query(KNOWN_PRACTICES_SQL, [source.name])).rows[0] as { n: number }).n;
