@@ -1,6 +1,7 @@
 /**
- * `pullNumbers`: SmsSendNumberList for every active account, under the client's global rate limit.
- * Accounts stream from Postgres in keyset pages; calls run with bounded concurrency (p-limit); the
+ * `pullNumbers`: SmsSendNumberList for the accounts a pull asks (pull-accounts.ts: the due ones,
+ * every active one, or those given), under the client's global rate limit. Accounts stream from
+ * Postgres a page at a time; calls run with bounded concurrency (p-limit); the
  * replies are written in batches of accounts through the shared upsert path (one set of statements
  * per batch), pipelined so the next calls go out while a batch is written.
  * A 4015 (SMS not activated for these credentials) or another credentials failure halts the pull:
@@ -13,7 +14,8 @@ import { PermanentError, RetryableError, SyncError } from '../errors';
 import { emptyTally, readNumberEntry, tallySkip, type SkipTally } from '../updox/list-entries';
 import type { UpdoxClient, UpdoxSmsNumber } from '../updox/types';
 import { calendarFor } from './business-days';
-import { checkPolicy, dueAccounts, recordChecks } from './number-checks';
+import { checkPolicy, recordChecks } from './number-checks';
+import { streamAccounts } from './pull-accounts';
 import { markMissing, upsertNumbers, type NumberObservation } from './number-upsert';
 
 export interface NumberRef { accountId: string; number: string; since: string }
@@ -69,7 +71,7 @@ export interface PullOptions {
    * every active practice. Ignored when `accountIds` is given.
    */
   mode?: 'all' | 'due';
-  /** Calls a `due` pull may make; default numbers.budget, else what the window leaves (numbersBudget). */
+  /** Calls a `due` pull may make; default numbers.budget, else what the window leaves (pull-accounts.ts numbersBudget). */
   budget?: number;
 }
 
@@ -95,17 +97,6 @@ export const emptyPullStats = (): PullStats => ({
   totals: { overdue: 0, rejected: 0, accountsWithoutNumber: 0, unauthorizedAccounts: 0, failedAccounts: 0 }, durationMs: 0, dbWriteMs: 0, dbBatches: 0,
   due: null, budget: null, leftDue: 0,
 });
-
-/**
- * The night's SmsSendNumberList budget: numbers.budget when set, else the calls the window allows at
- * the configured rate less the writes still pending in the outbox (writes go first).
- */
-export async function numbersBudget(deps: Pick<AppDeps, 'db' | 'config'>): Promise<{ budget: number; windowCalls: number; pendingWrites: number }> {
-  const windowCalls = Math.floor(deps.config.numbers.windowHours * 3600 * deps.config.updox.requestsPerSecond);
-  const r = (await deps.db.raw(`SELECT count(*)::int AS n FROM sync_actions WHERE status IN ('pending', 'in_flight')`)).rows[0] as { n: number };
-  const budget = deps.config.numbers.budget ?? Math.max(0, windowCalls - r.n);
-  return { budget, windowCalls, pendingWrites: r.n };
-}
 
 /** Vendor `updatedAt` ("yyyy-MM-dd HH:mm:ss", A10; read as UTC) → Date, or null. */
 export function parseVendorTime(v: unknown): Date | null {
@@ -236,6 +227,7 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   };
 
   const inFlight = new Set<Promise<void>>();
+  let readError: unknown = null;
   try {
     for await (const accountId of streamAccounts(deps, opts, stats)) {
       if (halt || writeError || opts.signal?.aborted) break;
@@ -249,17 +241,14 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
     }
   } catch (err) {
     // Reading the accounts failed (Postgres went away): stop the calls, keep what was fetched, then fail.
+    readError = err;
     abort.abort();
-    await Promise.allSettled(inFlight);
-    flush();
-    await writer;
-    opts.signal?.removeEventListener('abort', onStop);
-    throw err;
   }
-  await Promise.all(inFlight);
+  await Promise.allSettled(inFlight);
   flush();
   await writer;
   opts.signal?.removeEventListener('abort', onStop);
+  if (readError) throw readError;
   stats.durationMs = Math.round(performance.now() - started);
   if (opts.signal?.aborted && !writeError && !halt) {
     throw new RetryableError('NUMBERS_INTERRUPTED', `numbers pull stopped by shutdown after ${stats.listed} account(s); the next pull asks again`);
@@ -273,35 +262,4 @@ export async function pullNumbers(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 
   }
   log.info(summary, 'numbers pull finished');
   return stats;
-}
-
-/**
- * Account ids: exactly the given ones; or (mode `due`) the due ones, most urgent first, up to the
- * budget, read through a cursor; or every active practice in keyset pages.
- */
-async function* streamAccounts(deps: Pick<AppDeps, 'db' | 'config' | 'clock'>, opts: PullOptions, stats: PullStats): AsyncGenerator<string> {
-  if (opts.accountIds) {
-    yield* [...new Set(opts.accountIds)].sort();
-    return;
-  }
-  if (opts.mode === 'due') {
-    const budget = opts.budget ?? (await numbersBudget(deps)).budget;
-    const now = deps.clock.now();
-    const windowEnd = new Date(now.getTime() + deps.config.numbers.windowHours * 3_600_000);
-    const { accounts, due } = await dueAccounts(deps.db, { now, windowEnd, limit: budget, policy: checkPolicy(deps.config.numbers), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
-    stats.due = due;
-    stats.budget = budget;
-    stats.leftDue = Math.max(0, due - budget);
-    for await (const a of accounts) yield a.accountId;
-    return;
-  }
-  const pageSize = opts.pageSize ?? 1000;
-  let after = '';
-  for (;;) {
-    const ids = await deps.db('practices').where('account_id', '>', after).andWhere('active', true)
-      .orderBy('account_id').limit(pageSize).pluck('account_id') as string[];
-    yield* ids;
-    if (ids.length < pageSize) return;
-    after = ids[ids.length - 1]!;
-  }
 }
