@@ -43,10 +43,10 @@ export const register: RegisterCommand = (program, ctx) => {
           // list never sits whole in memory.
           ctx.print(`${JSON.stringify(stats).slice(0, -1)},"practices":[`);
           let page: string[] = [];
-          let first = true;
+          let printed = 0;
           const flush = () => {
-            if (page.length) ctx.print(`${first ? '' : ','}${page.join(',\n')}`);
-            first &&= !page.length;
+            if (page.length) ctx.print(`${printed ? ',' : ''}${page.join(',\n')}`);
+            printed += page.length;
             page = [];
           };
           for await (const r of rows) {

@@ -1,7 +1,7 @@
 /**
  * Builds one recipient's report from the database: queries → plain data (types.ts) plus the CSV
- * attachments. The issues are read through a cursor (src/db/cursor.ts `streamRows`) grouped by practice:
- * the email body keeps the first `listCap` practices and every count, the CSV gets every issue.
+ * attachments. The issues are read through a cursor (src/db/cursor.ts), grouped by practice: the
+ * email body keeps the first `listCap` practices and every count, the CSV gets every issue.
  * The CSVs are written to files in a folder of their own under the system's temp folder as the rows
  * arrive (memory does not grow with the partner); `dispose()` removes it.
  */

@@ -70,7 +70,7 @@ export const PARALLEL_KEYS_SQL = ['SET LOCAL parallel_setup_cost = 10', 'SET LOC
  * The first pass, one statement Postgres may run in parallel (a CREATE TABLE AS; an INSERT or a
  * data-modifying CTE never is): digest the three sides and keep, in the temporary table
  * plan_keys, the rows that need the merge (`rest`) and the unchanged ones the guardrail must count
- * as known from Updox (same practices not of this source). KEYS_COUNTS_SQL finishes it.
+ * as known from Updox (same practices not of this source). FILL_PLAN_REST_SQL and KEYS_COUNTS_SQL finish it.
  */
 export function planKeysSql(managed: ReadonlySet<PracticeField>): string {
   return `CREATE TEMP TABLE plan_keys ON COMMIT DROP AS
@@ -89,12 +89,12 @@ export function planKeysSql(managed: ReadonlySet<PracticeField>): string {
     ) k WHERE rest OR NOT base_of_source`;
 }
 
-/** The rest into plan_rest, then the counts (KeysRow). Binding: $1 run id. */
-export const KEYS_COUNTS_SQL = [
-  'INSERT INTO plan_rest (r_ctid, h) SELECT r_ctid, h FROM plan_keys WHERE rest',
-  `SELECT (SELECT count(*) FROM roster_rows WHERE run_id = $1 AND account_id IS NOT NULL)::int - k.rest AS same, k.same_known_remote, k.rest
-   FROM (SELECT count(*) FILTER (WHERE rest)::int AS rest, count(*) FILTER (WHERE NOT rest)::int AS same_known_remote FROM plan_keys) k`,
-];
+/** After planKeysSql: the rows to merge into plan_rest. */
+export const FILL_PLAN_REST_SQL = 'INSERT INTO plan_rest (r_ctid, h) SELECT r_ctid, h FROM plan_keys WHERE rest';
+
+/** After planKeysSql: the counts (KeysRow). Binding: $1 run id. */
+export const KEYS_COUNTS_SQL = `SELECT (SELECT count(*) FROM roster_rows WHERE run_id = $1 AND account_id IS NOT NULL)::int - k.rest AS same, k.same_known_remote, k.rest
+   FROM (SELECT count(*) FILTER (WHERE rest)::int AS rest, count(*) FILTER (WHERE NOT rest)::int AS same_known_remote FROM plan_keys) k`;
 
 /**
  * After the merge (and after recordUnchangedSql, so adopted practices are included): for the

@@ -13,7 +13,7 @@ import { analyzeRosterRows } from '../roster/stage';
 import { shouldHold, type HoldDecision } from './guardrails';
 import type { ConflictPolicy } from './merge';
 import {
-  ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, healDigestsSql, KEYS_COUNTS_SQL, managedSignature, PARALLEL_KEYS_SQL, planKeysSql, type KeysRow,
+  ANALYZE_PLAN_REST_SQL, CREATE_PLAN_REST_SQL, FILL_PLAN_REST_SQL, healDigestsSql, KEYS_COUNTS_SQL, managedSignature, PARALLEL_KEYS_SQL, planKeysSql, type KeysRow,
 } from './plan-keys-sql';
 import { CREATE_PLAN_GONE_SQL, KNOWN_PRACTICES_SQL, planStatementSql, recordUnchangedSql, withPgTransaction } from './plan-sql';
 import { emitPlanEvents, isPlannable, PLANNABLE_STATUSES, recordPlan, type Queryable, type RunRow } from '../runs';
@@ -116,8 +116,8 @@ export async function planRun(deps: Pick<AppDeps, 'db' | 'config' | 'log'>, opts
     const signature = managedSignature(managed);
     for (const q of PARALLEL_KEYS_SQL) await c.query(q);
     await c.query(planKeysSql(managed), [runId, source.name, signature]);
-    await c.query(KEYS_COUNTS_SQL[0]!);
-    const keys = (await c.query(KEYS_COUNTS_SQL[1]!, [runId])).rows[0] as KeysRow;
+    await c.query(FILL_PLAN_REST_SQL);
+    const keys = (await c.query(KEYS_COUNTS_SQL, [runId])).rows[0] as KeysRow;
     await c.query(ANALYZE_PLAN_REST_SQL);
     if (source.fullRoster) await c.query(CREATE_PLAN_GONE_SQL, [runId, source.name]);
     const sql = planStatementSql({ managed, policy, fullRoster: source.fullRoster, restricted: true, readOnly: deps.config.updox.readOnlyPracticeFields });

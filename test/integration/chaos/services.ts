@@ -84,15 +84,17 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   chmodSync(dir, 0o777);
   const data = path.join(dir, 'data');
   const asPg = process.getuid?.() === 0;
+  const command = (bin: string, args: string[]): [string, string[]] =>
+    (asPg ? ['runuser', ['-u', 'postgres', '--', path.join(PG_BIN, bin), ...args]] : [path.join(PG_BIN, bin), args]);
   const run = (bin: string, args: string[]) => {
-    const cmd = asPg ? 'runuser' : path.join(PG_BIN, bin);
-    const argv = asPg ? ['-u', 'postgres', '--', path.join(PG_BIN, bin), ...args] : args;
+    const [cmd, argv] = command(bin, args);
     const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
   const start = () => run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '30', 'start']);
+  const restartArgs = ['-D', data, '-m', 'fast', '-w', '-t', '30', '-o', opts, 'restart'];
   start();
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const c = new pg.Client({ connectionString: admin });
@@ -102,11 +104,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   return {
     port,
     url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    restartFast: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', '-o', opts, 'restart']),
+    restartFast: () => run('pg_ctl', restartArgs),
     restartFastAsync: () => new Promise<void>((resolve, reject) => {
-      const args = ['-D', data, '-m', 'fast', '-w', '-t', '30', '-o', opts, 'restart'];
-      const child = asPg ? spawn('runuser', ['-u', 'postgres', '--', path.join(PG_BIN, 'pg_ctl'), ...args], { stdio: 'ignore' })
-        : spawn(path.join(PG_BIN, 'pg_ctl'), args, { stdio: 'ignore' });
+      const [cmd, argv] = command('pg_ctl', restartArgs);
+      const child = spawn(cmd, argv, { stdio: 'ignore' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.once('error', reject);
       child.once('exit', (code) => { clearTimeout(timer); if (code === 0) resolve(); else reject(new Error(`pg_ctl restart exited ${code}`)); });
