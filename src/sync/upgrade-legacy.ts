@@ -188,11 +188,12 @@ async function planUpgrade(
   let candidates = 0;
   let queued = 0;
   const readOnly = config.updox.readOnlyPracticeFields;
+  const rosterRun = await latestRosterRun(deps, source);
 
   const planPage = async (page: SnapRow[]) => {
     const ids = page.map((r) => r.account_id);
     const ours = new Map((await db('practices').whereIn('account_id', ids).select('*') as Record<string, unknown>[]).map((r) => [r.account_id as string, r]));
-    const roster = await latestRoster(deps, source, ids);
+    const roster = await rosterRowsOf(deps, rosterRun, ids);
     const rows: Record<string, unknown>[] = [];
     for (const { account_id: accountId, raw } of page) {
       const o = ours.get(accountId);
@@ -259,17 +260,18 @@ function actionRow(
   };
 }
 
-/** The latest staged roster rows of the source for these accounts, by account id. */
-async function latestRoster(deps: AppDeps, source: string | null, accountIds: string[]): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  if (!source || !accountIds.length) return out;
+/** The source's latest run with staged roster rows (its details fill the upgrade), or null. */
+async function latestRosterRun(deps: AppDeps, source: string | null): Promise<string | null> {
+  if (!source) return null;
   const latest = await deps.db('runs as r').where({ 'r.source': source })
     .whereExists((q) => q.select(deps.db.raw('1')).from('roster_rows as x').whereRaw('x.run_id = r.id'))
     .orderBy('r.created_at', 'desc').first('r.id');
-  if (!latest) return out;
-  for (let i = 0; i < accountIds.length; i += 5000) {
-    const rows = await deps.db('roster_rows').where({ run_id: latest.id }).whereIn('account_id', accountIds.slice(i, i + 5000)).select('*');
-    for (const r of rows as Record<string, unknown>[]) out.set(r.account_id as string, r);
-  }
-  return out;
+  return (latest?.id as string | undefined) ?? null;
+}
+
+/** That run's roster rows for these accounts (one page of the plan), by account id. */
+async function rosterRowsOf(deps: AppDeps, runId: string | null, accountIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (!runId || !accountIds.length) return new Map();
+  const rows = await deps.db('roster_rows').where({ run_id: runId }).whereIn('account_id', accountIds).select('*') as Record<string, unknown>[];
+  return new Map(rows.map((r) => [r.account_id as string, r]));
 }
