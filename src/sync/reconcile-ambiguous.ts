@@ -116,12 +116,12 @@ export function createListLookup(
       }
     };
     // Any waiter's signal stops the list only when every waiter of the batch has given up.
+    // (The waiters' signals are often one long-lived signal: the listeners go when the list ends.)
     const abort = new AbortController();
-    const live = batch.filter((w) => w.signal);
-    if (live.length === batch.length && live.length) {
-      let left = live.length;
-      for (const w of live) w.signal!.addEventListener('abort', () => { if (--left === 0) abort.abort(); }, { once: true });
-    }
+    const signals = new Set(batch.map((w) => w.signal).filter((x): x is AbortSignal => Boolean(x)));
+    const live = batch.every((w) => w.signal) ? [...signals] : [];
+    const onAbort = () => { if (live.every((x) => x.aborted)) abort.abort(); };
+    for (const x of live) x.addEventListener('abort', onAbort, { once: true });
     let res: CallResult<{ practiceList: unknown[] }>;
     try {
       if (client.practiceListStream) {
@@ -137,6 +137,7 @@ export function createListLookup(
       // A thrown call (not a failed one) decides nothing either; the rows stay undecided.
       res = { outcome: 'retryable', code: null, reason: 'UPDOX_TRANSPORT_ERROR', message: err instanceof Error ? err.message : String(err), httpStatus: null, body: null, attempts: 1, ambiguous: false };
     }
+    for (const x of live) x.removeEventListener('abort', onAbort);
     const ok = res.outcome === 'ok' && Array.isArray(res.body?.practiceList);
     if (ok && (!cached || cached.startedAt <= startedAt)) cached = { startedAt, asked, found };
     for (const w of batch) w.resolve(ok ? answerOf(found, w.accountId) : { state: 'failed', result: res });
