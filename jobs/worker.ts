@@ -7,6 +7,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { AppDeps } from '../src/app';
 import { SyncError } from '../src/errors';
+import { releaseMemory } from '../src/memory';
 import { failRun, getRun, isLeased } from '../src/runs';
 import { QUEUE_NAMES, type QueueName, type Queues, type StepName } from './queues';
 import { processors } from './processors';
@@ -59,7 +60,14 @@ export function startWorkers(deps: AppDeps, q: Queues, opts: WorkerOptions = {})
       async (job: Job, token?: string) => {
         const handler = handlers[job.name as StepName];
         if (!handler) throw new StepFailedError('JOB_UNKNOWN', 'bad-input', `no processor for job "${job.name}" on queue "${name}"`);
-        return handler(job, token);
+        try {
+          return await handler(job, token);
+        } finally {
+          // The next job (an import's threads, a partner-wide pull) starts on a collected heap,
+          // not on the one this job grew.
+          const freed = releaseMemory();
+          if (freed) deps.log.debug({ job: job.name, jobId: job.id, heapBefore: freed.before, heapAfter: freed.after }, 'heap collected after the job');
+        }
       },
       {
         connection: q.connection.duplicate(),

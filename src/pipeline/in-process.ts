@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppDeps } from '../app';
 import { coerceError, SyncError } from '../errors';
 import { failRun, getRun, isFinal, releaseLease, type RunRow, type SourceStep } from '../runs';
+import { releaseMemory } from '../memory';
 import { sleep } from '../time';
 import { SOURCE_STEPS, STEP_FNS, stepsFrom, type StepFn } from './definition';
 
@@ -67,6 +68,9 @@ export async function runStepsInProcess(
       }
     }
     if (stopped) break;
+    // The next step (an import's threads, a partner-wide pull) starts on a collected heap.
+    const freed = releaseMemory();
+    if (freed) opts.log.debug({ step, heapBefore: freed.before, heapAfter: freed.after }, 'heap collected after the step');
   }
   if (opts.signal?.aborted) await releaseLease(deps.db, runId, opts.owner);
   return (await getRun(deps.db, runId))!;
