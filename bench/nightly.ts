@@ -15,7 +15,8 @@
  * worker process; then checks the targets of issue 18:
  * both nights succeed, every worker's peak RSS ≤ 300 MB, and night 2's calls ≤ 1.2 × (changed
  * practices + accounts whose numbers are not verified) + 1 (its PracticeList). Returns the figures
- * (the runner prints them as one JSON line).
+ * (the runner prints them as one JSON line) with `missed`, the targets not met: the command then
+ * exits 1.
  *
  * Uses a database of its own (BENCH_NIGHTLY_DATABASE_URL, default updox_sync_bench_nightly on the
  * local server: dropped and created again) and a Redis prefix of its own on REDIS_URL.
@@ -159,8 +160,12 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
     path: ${roster}
     accountId: { prefix: "bn-" }
     assign: { by: column, default: priya@partner.example }
+# The scheduled pull and report (every 6 h, daily) would add their calls to a night's figures.
+numbers:
+  schedule: "0 0 1 1 *"
 reports:
   outDir: ${path.join(dir, 'reports')}
+  schedule: "0 0 1 1 *"
 `);
   const env: Record<string, string> = {
     UPDOX_SYNC_CONFIG: configFile, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, UPDOX_BASE_URL: sim.baseUrl,
@@ -238,7 +243,9 @@ reports:
       night2Calls: second.totalCalls, night2CallBudget: budget, callsWithin: (second.totalCalls as number) <= budget,
     };
     log(`targets: ${JSON.stringify(targets)}`);
-    return { practices: n, rps, workers: workerCount, heapMb, notVerified, night1: first, night2: second, targets };
+    const missed = [['succeeded', targets.succeeded], ['rssWithin', targets.rssWithin], ['callsWithin', targets.callsWithin]]
+      .filter(([, met]) => !met).map(([name]) => name as string);
+    return { practices: n, rps, workers: workerCount, heapMb, notVerified, night1: first, night2: second, targets, missed };
   } finally {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
