@@ -91,7 +91,13 @@ export function actionsSql(scope: Scope, now: Date): Sql {
 
 export interface ChangeRow { kind: string; account_id: string; name: string | null; manager: string | null; number: string | null; at: Date }
 
-/** Newly verified / rejected numbers and newly complete details in (since, until]. */
+/**
+ * Newly verified / rejected numbers and newly complete details in (since, until].
+ * A number's first observation is a change when it came by webhook, or when the account's numbers
+ * had been seen before (a number added later). The numbers of an account's first check are where
+ * its history starts, not news: a first night at 1,000,000 practices would otherwise list 900,000
+ * numbers as newly verified.
+ */
 export function changesSql(scope: Scope, since: Date, until: Date): Sql {
   const s = scopeSql(scope, 'p.manager_email');
   const sql = `
@@ -99,6 +105,8 @@ export function changesSql(scope: Scope, since: Date, until: Date): Sql {
     FROM sms_number_events e JOIN practices p ON p.account_id = e.account_id
     WHERE e.recorded_at > ? AND e.recorded_at <= ? AND e.to_status IN ('verified', 'rejected')
       AND e.from_status IS DISTINCT FROM e.to_status AND ${s.sql}
+      AND (e.from_status IS NOT NULL OR e.source = 'webhook'
+           OR e.observed_at > (SELECT min(n.first_seen_at) FROM sms_numbers n WHERE n.account_id = e.account_id))
     UNION ALL
     SELECT 'complete', a.account_id, p.name, p.manager_email, NULL, a.audited_at
     FROM business_detail_audits a JOIN practices p ON p.account_id = a.account_id

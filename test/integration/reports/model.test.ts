@@ -82,6 +82,32 @@ describe('report model', () => {
     expect(later.model.changes.verified.total).toBe(1);
   });
 
+  it("counts a number's first observation as a change only when the account's numbers were seen before, or a webhook brought it", async () => {
+    const db = t.app.deps.db;
+    const seen = (account_id: string, number: string, status: string, observed: string, source = 'poll') => ({
+      number: { account_id, number, status, raw_status: status.toUpperCase(), status_since: new Date(observed), first_seen_at: new Date(observed), last_seen_at: NOW, overdue: false, missing: false },
+      event: { account_id, number, from_status: null, to_status: status, raw_status: status.toUpperCase(), source, observed_at: new Date(observed), recorded_at: new Date(observed) },
+    });
+    const rows = [
+      seen('tp-03', '6145550193', 'verified', '2026-11-23T09:00:00Z'), // added to an account seen since 11-10
+      seen('tp-07', '6145550197', 'verified', '2026-11-23T09:00:00Z'), // tp-07's first check: its history starts
+      seen('tp-07', '6145550198', 'rejected', '2026-11-23T09:00:00Z'),
+      seen('tp-06', '6145550196', 'verified', '2026-11-23T10:00:00Z', 'webhook'), // first heard of by webhook
+    ];
+    await db('sms_numbers').insert(rows.map((r) => r.number));
+    await db('sms_number_events').insert(rows.map((r) => r.event));
+    try {
+      const { model, csv } = await build(db, input());
+      expect(model.changes.verified.items.map((c) => `${c.accountId} ${c.number}`).sort()).toEqual(['tp-03 6145550103', 'tp-03 6145550193', 'tp-06 6145550196']);
+      expect(model.changes.rejected.items.map((c) => c.accountId)).toEqual(['tp-04']);
+      expect(csv.changes).toContain('6145550193');
+      expect(csv.changes).not.toContain('6145550197');
+    } finally {
+      await db('sms_number_events').whereIn('number', rows.map((r) => r.number.number)).delete();
+      await db('sms_numbers').whereIn('number', rows.map((r) => r.number.number)).delete();
+    }
+  });
+
   it('rebuilds the status chart from the history', async () => {
     const { model } = await build(t.app.deps.db, input());
     expect(model.chart.days).toHaveLength(14);
