@@ -46,8 +46,8 @@ const lookbackOf = (p: CheckPolicy) => Math.ceil(Math.max(p.verifiedRefreshDays,
 
 /**
  * How many accounts are due in all, and the most urgent of them, at most `limit`, read through a
- * cursor in pages (streamRows: one read-only transaction while they are read), so the selection's
- * memory is one page whatever the partner's size and the budget.
+ * cursor in pages (streamRows: one snapshot, and no transaction held while they are read), so the
+ * selection's memory is one page whatever the partner's size and the budget.
  */
 export async function dueAccounts(db: Knex, o: { now: Date; windowEnd: Date; limit: number; policy: CheckPolicy; pageSize?: number }):
   Promise<{ accounts: AsyncGenerator<DueAccount>; due: number }> {
