@@ -24,7 +24,7 @@ const rankSql = `CASE ${Object.entries(URGENCY).map(([k, v]) => `WHEN x.reason =
 
 /** Due accounts with their reason. Bindings: now, now, the end of the window (due before it). */
 function dueSql(lookbackDays: number): string {
-  return `SELECT x.account_id, x.reason, x.due_at FROM (
+  return `SELECT y.account_id, y.reason, y.due_at FROM (
     SELECT p.account_id,
       CASE WHEN c.account_id IS NULL THEN 'never'
         WHEN p.last_saved_at > c.checked_at THEN 'saved'
@@ -38,7 +38,7 @@ function dueSql(lookbackDays: number): string {
     LEFT JOIN (SELECT account_id, max(audited_at) AS completed_at FROM business_detail_audits
       WHERE status <> 'incomplete' AND audited_at > CAST(? AS timestamptz) - interval '${lookbackDays} days' GROUP BY account_id) a ON a.account_id = p.account_id
     WHERE p.active
-  ) x WHERE x.due_at <= CAST(? AS timestamptz)`;
+  ) y WHERE y.due_at <= CAST(? AS timestamptz)`;
 }
 
 /** Accounts an event or an older check than this cannot be newer than: the longest refresh, plus a day. */
@@ -51,15 +51,26 @@ const lookbackOf = (p: CheckPolicy) => Math.ceil(Math.max(p.verifiedRefreshDays,
  */
 export async function dueAccounts(db: Knex, o: { now: Date; windowEnd: Date; limit: number; policy: CheckPolicy; pageSize?: number }):
   Promise<{ accounts: AsyncGenerator<DueAccount>; due: number }> {
-  const sql = dueSql(lookbackOf(o.policy));
-  const bindings = [o.now, o.now, o.windowEnd];
-  const due = await countDue(db, o);
-  const rows = streamRows<{ account_id: string; reason: string }>(db,
-    { sql: `${sql} ORDER BY ${rankSql}, x.due_at, x.account_id LIMIT ${Math.max(0, Math.floor(o.limit))}`, bindings }, o.pageSize ?? 2000);
+  const limit = Math.max(0, Math.floor(o.limit));
+  if (limit === 0) return { accounts: (async function* () {})(), due: await countDue(db, o) };
+  // The count of all due accounts rides on every row (a window over the selection before its
+  // LIMIT), so the selection is evaluated once; the first page is read here to learn it.
+  const rows = streamRows<{ account_id: string; reason: string; due: number }>(db, {
+    sql: `SELECT x.account_id, x.reason, (count(*) OVER ())::int AS due FROM (${dueSql(lookbackOf(o.policy))}) x
+      ORDER BY ${rankSql}, x.due_at, x.account_id LIMIT ${limit}`,
+    bindings: [o.now, o.now, o.windowEnd],
+  }, o.pageSize ?? 2000);
+  const first = await rows.next();
   async function* accounts(): AsyncGenerator<DueAccount> {
-    for await (const r of rows) yield { accountId: r.account_id, reason: r.reason };
+    try {
+      if (first.done) return;
+      yield { accountId: first.value.account_id, reason: first.value.reason };
+      for await (const r of rows) yield { accountId: r.account_id, reason: r.reason };
+    } finally {
+      await rows.return(undefined); // a reader that stops early gives the connection back
+    }
   }
-  return { accounts: accounts(), due };
+  return { accounts: accounts(), due: first.done ? 0 : first.value.due };
 }
 
 /** How many active accounts are due a number check before the end of the window. */
