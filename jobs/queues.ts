@@ -5,6 +5,7 @@
  */
 import { FlowProducer, Queue, type DefaultJobOptions } from 'bullmq';
 import type { AppDeps } from '../src/app';
+import { throttledLog, type Logger } from '../src/log';
 import { createRedis, type Redis } from '../src/redis';
 import { DAY } from '../src/time';
 
@@ -41,13 +42,26 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(deps: Pick<AppDeps, 'config'>): Queues {
+/**
+ * A listener for a BullMQ object's 'error' events (a refused or lost Redis connection, mostly),
+ * logged at most every 30 s per message (throttledLog). BullMQ prints an error nobody listens for
+ * to stderr as a raw stack, once per reconnection attempt. Without a logger they are dropped: the
+ * command's own awaited call fails with its error.
+ */
+export function errorLog(log: Logger | undefined, what: Record<string, string>, msg: string): (err: Error) => void {
+  const write = throttledLog(log, 'error', msg);
+  return (err) => write({ ...what, err: err.message });
+}
+
+export function createQueues(deps: Pick<AppDeps, 'config'> & { log?: Logger }): Queues {
   const connection = createRedis(deps.config.redisUrl);
   const prefix = deps.config.queuePrefix;
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
   ) as Record<QueueName, Queue>;
+  for (const [name, queue] of Object.entries(queues)) queue.on('error', errorLog(deps.log, { queue: name }, 'queue error'));
   const flow = new FlowProducer({ connection, prefix });
+  flow.on('error', errorLog(deps.log, { producer: 'flow' }, 'flow producer error'));
   return {
     connection,
     prefix,

@@ -9,7 +9,7 @@ import type { AppDeps } from '../src/app';
 import { SyncError } from '../src/errors';
 import { releaseMemory } from '../src/memory';
 import { failRun, getRun, isLeased } from '../src/runs';
-import { QUEUE_NAMES, type QueueName, type Queues, type StepName } from './queues';
+import { errorLog, QUEUE_NAMES, type QueueName, type Queues, type StepName } from './queues';
 import { processors } from './processors';
 import { StepFailedError } from './step';
 import { DEFAULT_SUPERVISOR, startSupervisor, type RunningSupervisor, type SupervisorOptions } from './supervisor';
@@ -83,7 +83,7 @@ export function startWorkers(deps: AppDeps, q: Queues, opts: WorkerOptions = {})
     w.on('failed', (job, err) => {
       onFailed(job, err).catch((e: Error) => deps.log.error({ err: e.message, jobId: job?.id }, 'could not record a job failure on its run'));
     });
-    w.on('error', (err) => deps.log.error({ queue: name, err: err.message }, 'worker error'));
+    w.on('error', errorLog(deps.log, { queue: name }, 'worker error'));
     return w;
   });
   const supervisor = opts.supervisor === false ? null : startSupervisor(deps, q, sup);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { createKnex, type KnexLog } from './db/knex';
-import { createLogger } from './log';
+import { createLogger, throttledLog } from './log';
 import { createProcessMetrics, type ProcessMetrics } from './observability/process-metrics';
 import { createRedis } from './redis';
 import { systemClock, type Clock } from './time';
@@ -45,7 +45,8 @@ export function createApp(config: Readonly<Config>, opts: AppOptions = {}): App 
   const db = createKnex(config.databaseUrl, opts.dbPool, knexLog(log));
   // Connects on its first command: a command that never touches Redis (import, audit) never dials it.
   const redis = createRedis(config.redisUrl, { lazyConnect: true });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const redisDown = throttledLog(log, 'warn', 'redis connection error');
+  redis.on('error', (err) => redisDown({ err: err.message }));
   let updox: UpdoxHttpClient | undefined;
   const metrics = createProcessMetrics();
   metrics.setClientStats(() => updox?.stats() ?? null);

@@ -51,3 +51,22 @@ export function createLogger(opts: LogOptions, destination?: DestinationStream):
   // stderr, so commands can print their summary (or --json) on stdout cleanly.
   return pino(base, pino.destination(2));
 }
+
+/**
+ * A log call that repeats itself at most every `everyMs` per message: an error that recurs (a
+ * refused Redis, once per reconnection attempt or per call) is logged once, and the next line
+ * after the quiet period says how many were folded into it (`repeated`). Without a logger the
+ * calls are dropped.
+ */
+export function throttledLog(log: Logger | undefined, level: 'warn' | 'error', msg: string, everyMs = 30_000):
+  (fields: Record<string, unknown> & { err: string }) => void {
+  let last = { err: '', at: -Infinity };
+  let folded = 0;
+  return (fields) => {
+    const now = Date.now();
+    if (fields.err === last.err && now - last.at < everyMs) { folded++; return; }
+    log?.[level]({ ...fields, ...(folded ? { repeated: folded } : {}) }, msg);
+    last = { err: fields.err, at: now };
+    folded = 0;
+  };
+}

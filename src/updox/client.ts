@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { requireUpdox, type UpdoxSettings } from '../config';
 import { BadInputError } from '../errors';
+import { throttledLog } from '../log';
 import { classifyReply, type Classification } from './classify-reply';
 import { hmacHeaders } from './hmac';
 import { laneOf } from './rate-lanes';
@@ -114,6 +115,8 @@ export function createUpdoxClient(settings: ClientConfig, opts: CreateClientOpti
     readShare: config.readShare,
     ...opts.limiter,
   });
+  // One line per error per 30 s: with Redis down, every call (concurrency × rate) would log one.
+  const limiterDown = throttledLog(log, 'warn', 'updox limiter unavailable');
   const attempts: Record<string, number> = {};
   let retries = 0;
   const secrets = [config.applicationPassword, config.hmacSecret].filter((v): v is string => typeof v === 'string' && v.length >= 3);
@@ -160,7 +163,7 @@ export function createUpdoxClient(settings: ClientConfig, opts: CreateClientOpti
         release = await limiter.acquire(signal, laneOf(method));
       } catch (err) {
         const aborted = Boolean(signal?.aborted);
-        if (!aborted) log.warn({ ...logCtx, err: scrub(String((err as Error)?.message ?? err)) }, 'updox limiter unavailable');
+        if (!aborted) limiterDown({ ...logCtx, err: scrub(String((err as Error)?.message ?? err)) });
         return last ?? {
           outcome: 'retryable', code: null, httpStatus: null, body: null, attempts: attempt - 1, ambiguous: everAmbiguous,
           reason: aborted ? 'UPDOX_ABORTED' : 'UPDOX_LIMITER_ERROR',
