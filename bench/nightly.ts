@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- nightly [--practices 200000] [--rps 500] [--workers 1] [--changed 0.01] [--heap-mb M]`
- * (`--heap-mb`: each worker's V8 heap cap; default the image's, from the Dockerfile's NODE_OPTIONS; 0: none)
+ * (the workers run with the Dockerfile's NODE_OPTIONS; `--heap-mb` replaces its V8 heap cap, 0 removes it)
  *
  * A large partner's two nights, through the real workers. The simulator (in this process, the one
  * process exempt from the memory target) is seeded with N practices and their numbers in a
@@ -108,10 +108,12 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
   const rps = numberArg(argv, 'rps', 500);
   const workerCount = numberArg(argv, 'workers', 1);
   const changedShare = numberArg(argv, 'changed', 0.01);
-  // Each worker's V8 heap cap (--max-old-space-size): by default the image's (Dockerfile NODE_OPTIONS),
-  // so the workers run as deployed; --heap-mb 0 runs them uncapped.
-  const imageHeapMb = Number(/--max-old-space-size=(\d+)/.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? 0) || null;
+  // The workers run with the image's NODE_OPTIONS (the Dockerfile's ENV), as deployed; --heap-mb M
+  // replaces its heap cap (--max-old-space-size), 0 removes it.
+  const imageOptions = /NODE_OPTIONS=("[^"]*"|\S+)/.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1]?.replace(/^"|"$/g, '') ?? '';
+  const imageHeapMb = Number(/--max-old-space-size=(\d+)/.exec(imageOptions)?.[1] ?? 0) || null;
   const heapMb = (argv.includes('--heap-mb') ? numberArg(argv, 'heap-mb', 0) : imageHeapMb) || null;
+  const nodeOptions = [imageOptions.replace(/--max-old-space-size=\d+/, '').trim(), heapMb ? `--max-old-space-size=${heapMb}` : ''].filter(Boolean).join(' ');
   const dbUrl = process.env.BENCH_NIGHTLY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/updox_sync_bench_nightly';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-nightly-${randomUUID().slice(0, 8)}`;
@@ -148,7 +150,7 @@ export default async function nightlyBench(argv: string[]): Promise<Record<strin
     }
     await admin.seed({ practices, numbers });
   }
-  log(`seeded ${n} practices (${notVerified} without a verified number) in ${Date.now() - t0} ms; workers' heap cap: ${heapMb ? `${heapMb} MB` : 'none'}`);
+  log(`seeded ${n} practices (${notVerified} without a verified number) in ${Date.now() - t0} ms; workers' NODE_OPTIONS: ${nodeOptions || '(none)'}`);
 
   const base = readFileSync(path.join(ROOT, 'test/fixtures/config/test.yaml'), 'utf8');
   const partnerAndPeople = base.slice(0, base.indexOf('sources:'));
@@ -179,7 +181,7 @@ reports:
     // The compiled worker, as operators run it (bin/updox-sync.mjs → dist/cli.js), in its own node process.
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/updox-sync.mjs'), 'worker', '--updox-concurrency', '8'], {
       cwd: dir, stdio: ['ignore', 'ignore', 'inherit'],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } as NodeJS.ProcessEnv,
     });
     children.push(child);
     child.once('exit', (code, signal) => { if (!stopping) workerDied = `worker ${w + 1} exited (${code ?? signal}) during the bench`; });
@@ -245,7 +247,7 @@ reports:
     log(`targets: ${JSON.stringify(targets)}`);
     const missed = [['succeeded', targets.succeeded], ['rssWithin', targets.rssWithin], ['callsWithin', targets.callsWithin]]
       .filter(([, met]) => !met).map(([name]) => name as string);
-    return { practices: n, rps, workers: workerCount, heapMb, notVerified, night1: first, night2: second, targets, missed };
+    return { practices: n, rps, workers: workerCount, heapMb, nodeOptions, notVerified, night1: first, night2: second, targets, missed };
   } finally {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
