@@ -107,9 +107,9 @@ export async function openCsvSource(file: string, source: Pick<CsvSourceConfig, 
  * at a time). The parse thread's garbage is simple: a 16 MB young generation suffices (8 MB cost
  * it ~15% more CPU in scavenges). The format thread makes ~1.5 KB of garbage a row: with 16 MB
  * it spent ~0.9 s per 1M rows in 465 scavenges, with 32 MB ~0.6 s in 260, for ~20 MB more peak
- * RSS (~255 MB in all on a 1M-row file; V8's default would grow to 48 MB each). The
- * old-generation cap turns a runaway (a bug, a pathological file) into a failed import, not a
- * process killed for memory.
+ * RSS (~255 MB in all on a 1M-row file, 180-220 MB with the image's 4 MB semi-spaces on the main
+ * thread; V8's default would grow to 48 MB each). The old-generation cap turns a runaway (a bug,
+ * a pathological file) into a failed import, not a process killed for memory.
  */
 // The threads' code: compiled (dist/, `npm run build`), plain modules beside the bundle; in
 // development and tests the format thread's TypeScript loads through tsx (csv-import-worker.mjs).
