@@ -54,19 +54,22 @@ export function createLogger(opts: LogOptions, destination?: DestinationStream):
 
 /**
  * A log call that repeats itself at most every `everyMs` per message: an error that recurs (a
- * refused Redis, once per reconnection attempt or per call) is logged once, and the next line
- * after the quiet period says how many were folded into it (`repeated`). Without a logger the
- * calls are dropped.
+ * refused Redis, once per reconnection attempt or per call) is logged once, and the next line for
+ * it after the quiet period says how many were folded in between (`repeated`). When another error
+ * comes first, the folded count of the previous one is logged with it. Without a logger the calls
+ * are dropped.
  */
 export function throttledLog(log: Logger | undefined, level: 'warn' | 'error', msg: string, everyMs = 30_000):
   (fields: Record<string, unknown> & { err: string }) => void {
-  let last = { err: '', at: -Infinity };
+  let last: { fields: Record<string, unknown>; err: string; at: number } | null = null;
   let folded = 0;
   return (fields) => {
     const now = Date.now();
-    if (fields.err === last.err && now - last.at < everyMs) { folded++; return; }
-    log?.[level]({ ...fields, ...(folded ? { repeated: folded } : {}) }, msg);
-    last = { err: fields.err, at: now };
+    const same = last !== null && fields.err === last.err;
+    if (same && now - last!.at < everyMs) { folded++; return; }
+    if (!same && last && folded) log?.[level]({ ...last.fields, repeated: folded }, msg);
+    log?.[level]({ ...fields, ...(same && folded ? { repeated: folded } : {}) }, msg);
+    last = { fields, err: fields.err, at: now };
     folded = 0;
   };
 }
