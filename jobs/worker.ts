@@ -65,8 +65,7 @@ export function startWorkers(deps: AppDeps, q: Queues, opts: WorkerOptions = {})
         } finally {
           // The next job (an import's threads, a partner-wide pull) starts on a collected heap,
           // not on the one this job grew.
-          const freed = releaseMemory();
-          if (freed) deps.log.debug({ job: job.name, jobId: job.id, heapBefore: freed.before, heapAfter: freed.after }, 'heap collected after the job');
+          releaseMemory(deps.log, { job: job.name, jobId: job.id });
         }
       },
       {

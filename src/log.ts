@@ -61,15 +61,15 @@ export function createLogger(opts: LogOptions, destination?: DestinationStream):
  */
 export function throttledLog(log: Logger | undefined, level: 'warn' | 'error', msg: string, everyMs = 30_000):
   (fields: Record<string, unknown> & { err: string }) => void {
-  let last: { fields: Record<string, unknown>; err: string; at: number } | null = null;
+  let last: { fields: Record<string, unknown> & { err: string }; at: number } | null = null;
   let folded = 0;
   return (fields) => {
     const now = Date.now();
-    const same = last !== null && fields.err === last.err;
+    const same = fields.err === last?.fields.err;
     if (same && now - last!.at < everyMs) { folded++; return; }
-    if (!same && last && folded) log?.[level]({ ...last.fields, repeated: folded }, msg);
+    if (!same && folded) log?.[level]({ ...last!.fields, repeated: folded }, msg);
     log?.[level]({ ...fields, ...(same && folded ? { repeated: folded } : {}) }, msg);
-    last = { fields, err: fields.err, at: now };
+    last = { fields, at: now };
     folded = 0;
   };
 }

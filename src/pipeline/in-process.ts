@@ -69,8 +69,7 @@ export async function runStepsInProcess(
     }
     if (stopped) break;
     // The next step (an import's threads, a partner-wide pull) starts on a collected heap.
-    const freed = releaseMemory();
-    if (freed) opts.log.debug({ step, heapBefore: freed.before, heapAfter: freed.after }, 'heap collected after the step');
+    releaseMemory(opts.log, { step });
   }
   if (opts.signal?.aborted) await releaseLease(deps.db, runId, opts.owner);
   return (await getRun(deps.db, runId))!;
