@@ -94,9 +94,9 @@ export interface ChangeRow { kind: string; account_id: string; name: string | nu
 /**
  * Newly verified / rejected numbers and newly complete details in (since, until].
  * A number's first observation is a change when it came by webhook, or when the account's numbers
- * had been seen before (a number added later). The numbers of an account's first check are where
- * its history starts, not news: a first night at 1,000,000 practices would otherwise list 900,000
- * numbers as newly verified.
+ * had been seen before (a number added later). The numbers seen at an account's first check
+ * start its history and are not changes: otherwise a first night at 1,000,000 practices lists
+ * 900,000 numbers as newly verified.
  */
 export function changesSql(scope: Scope, since: Date, until: Date): Sql {
   const s = scopeSql(scope, 'p.manager_email');

@@ -12,7 +12,11 @@ import type { Knex } from 'knex';
 import { simulatorAdmin, startSimulator } from '../../../src/simulator/index';
 import { FINAL_STATUSES, LEASED_STATUSES, type RunRow } from '../../../src/runs';
 import { sleep } from '../../../src/time';
+import { createKnex } from '../../../src/db/knex';
 import { FIXTURES, TEST_APP_ID, TEST_APP_PASSWORD, testEnv } from '../../helpers/env';
+import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
+import { testPrefix } from '../../helpers/redis';
+import { startOwnRedis, type OwnRedis } from './services';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
@@ -118,4 +122,29 @@ export async function checkEndState(db: Knex, s: ChaosSetup, opts: { inFlight: S
     expect((partner!.apply_stats as { audit?: { unfinishedRuns?: unknown[] } }).audit?.unfinishedRuns).toEqual([]);
   }
   return runs;
+}
+
+/**
+ * A Redis server of the test's own, a database of its own on the shared Postgres, the chaos set-up
+ * with `n` practices and one worker on them; `close()` stops and removes all of it.
+ */
+export interface OwnRedisWorld { redis: OwnRedis; tdb: TestDatabase; db: Knex; s: ChaosSetup; env: Record<string, string>; w: Proc; close(): Promise<void> }
+
+export async function ownRedisWorld(n: number, label: string, o: { rps?: number } = {}): Promise<OwnRedisWorld> {
+  const redis = await startOwnRedis();
+  const tdb = await createTestDatabase();
+  const db = createKnex(tdb.url, { min: 0, max: 4 });
+  const s = await chaosSetup(n);
+  const env = chaosEnv(s, { databaseUrl: tdb.url, redisUrl: redis.url, prefix: testPrefix(label), ...(o.rps ? { rps: o.rps } : {}) });
+  const w = worker(env);
+  return {
+    redis, tdb, db, s, env, w,
+    async close() {
+      await w.kill();
+      await db.destroy();
+      await s.sim.close();
+      await tdb.drop();
+      await redis.stop();
+    },
+  };
 }

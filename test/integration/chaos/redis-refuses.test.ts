@@ -8,45 +8,33 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnex, type Knex } from '../../../src/db/knex';
+import type { Knex } from '../../../src/db/knex';
 import { sleep } from '../../../src/time';
-import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
-import { testPrefix } from '../../helpers/redis';
-import { chaosEnv, chaosSetup, checkEndState, inFlightNow, waitFor, worker, type ChaosSetup, type Proc } from './harness';
-import { startOwnRedis, type OwnRedis } from './services';
+import { ownRedisWorld, checkEndState, inFlightNow, waitFor, type ChaosSetup, type Proc, type OwnRedisWorld } from './harness';
+import type { OwnRedis } from './services';
 
 const N = 60;
 const PASSWORD = 'refuse-everyone';
+let world: OwnRedisWorld;
 let redis: OwnRedis;
-let tdb: TestDatabase;
 let db: Knex;
 let s: ChaosSetup;
-let w: Proc | undefined;
+let w: Proc;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  redis = await startOwnRedis();
-  tdb = await createTestDatabase();
-  db = createKnex(tdb.url, { min: 0, max: 4 });
-  s = await chaosSetup(N);
   // A slow rate keeps the run in its steps while Redis refuses.
-  env = chaosEnv(s, { databaseUrl: tdb.url, redisUrl: redis.url, prefix: testPrefix('chaos-refuse'), rps: 20 });
-  w = worker(env);
+  world = await ownRedisWorld(N, 'chaos-refuse', { rps: 20 });
+  ({ redis, db, s, w, env } = world);
 }, 60_000);
-afterAll(async () => {
-  await w?.kill();
-  await db?.destroy();
-  await s?.sim.close();
-  await tdb?.drop();
-  await redis?.stop();
-});
+afterAll(async () => world?.close());
 
 /** Everything the worker writes from now on. */
 function capture(): () => string {
   let text = '';
   const add = (d: Buffer) => { text += d.toString(); };
-  w!.child.stdout!.on('data', add);
-  w!.child.stderr!.on('data', add);
+  w.child.stdout!.on('data', add);
+  w.child.stderr!.on('data', add);
   return () => text;
 }
 
@@ -90,6 +78,6 @@ describe('chaos: Redis refuses the worker for a while', () => {
     }
     expect(per.get('updox limiter unavailable ')).toBe(1);
     expect(Math.max(...per.values())).toBe(1);
-    expect(w!.child.exitCode).toBeNull();
+    expect(w.child.exitCode).toBeNull();
   }, 240_000);
 });

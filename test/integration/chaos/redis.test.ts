@@ -7,36 +7,23 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKnex, type Knex } from '../../../src/db/knex';
+import type { Knex } from '../../../src/db/knex';
 import { sleep } from '../../../src/time';
-import { createTestDatabase, type TestDatabase } from '../../helpers/pg';
-import { testPrefix } from '../../helpers/redis';
-import { chaosEnv, chaosSetup, checkEndState, countWhere, inFlightNow, waitFor, worker, type ChaosSetup, type Proc } from './harness';
-import { startOwnRedis, type OwnRedis } from './services';
+import { ownRedisWorld, checkEndState, countWhere, inFlightNow, waitFor, type ChaosSetup, type OwnRedisWorld } from './harness';
+import type { OwnRedis } from './services';
 
 const N = 200;
+let world: OwnRedisWorld;
 let redis: OwnRedis;
-let tdb: TestDatabase;
 let db: Knex;
 let s: ChaosSetup;
-let w: Proc | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  redis = await startOwnRedis();
-  tdb = await createTestDatabase();
-  db = createKnex(tdb.url, { min: 0, max: 4 });
-  s = await chaosSetup(N);
-  env = chaosEnv(s, { databaseUrl: tdb.url, redisUrl: redis.url, prefix: testPrefix('chaos-redis') });
-  w = worker(env);
+  world = await ownRedisWorld(N, 'chaos-redis');
+  ({ redis, db, s, env } = world);
 }, 60_000);
-afterAll(async () => {
-  await w?.kill();
-  await db?.destroy();
-  await s?.sim.close();
-  await tdb?.drop();
-  await redis?.stop();
-});
+afterAll(async () => world?.close());
 beforeEach(async () => {
   await s.admin.request('POST', '/_sim/reset', {});
   await db.raw('TRUNCATE runs, practices CASCADE');
